@@ -1,0 +1,91 @@
+/**
+ * The session orchestrator's typed handles: its service, the per-turn tools filter, and the
+ * lifecycle events other extensions listen to.
+ */
+import { defineEvent, defineFilter, defineService, type Tool } from "@dispatch/kernel";
+import type { AgentEvent, ConversationStatus, ImageInput, ReasoningEffort } from "@dispatch/wire";
+
+/** The tools offered to one turn; filters may add, drop or rewrite tools (e.g. per-cwd skill lists). */
+export interface ToolAssembly {
+  tools: Tool[];
+  conversationId: string;
+  cwd?: string;
+}
+
+/** Runs on every turn before the first model call. */
+export const toolsFilter = defineFilter<ToolAssembly>("session-orchestrator/tools");
+
+/** A turn began (after `user-message`). */
+export const turnStarted = defineEvent<{ conversationId: string; turnId: string }>(
+  "session-orchestrator/turn-started",
+);
+/** A turn ended and everything is persisted (or it failed before sealing). */
+export const turnSettled = defineEvent<{
+  conversationId: string;
+  turnId: string;
+  sealed: boolean;
+  finishReason?: string;
+}>("session-orchestrator/turn-settled");
+/** A conversation's status changed. */
+export const conversationStatusChanged = defineEvent<{
+  conversationId: string;
+  status: ConversationStatus;
+  workspaceId: string;
+}>("session-orchestrator/conversation-status-changed");
+/** A conversation was closed (a tab closed, not a socket). */
+export const conversationClosed = defineEvent<{ conversationId: string }>(
+  "session-orchestrator/conversation-closed",
+);
+/** A client asked frontends to open a conversation's tab. */
+export const conversationOpened = defineEvent<{ conversationId: string; workspaceId: string }>(
+  "session-orchestrator/conversation-opened",
+);
+
+/** A request to start a turn. */
+export interface StartTurnRequest {
+  conversationId: string;
+  message: string;
+  model?: string;
+  cwd?: string;
+  reasoningEffort?: ReasoningEffort;
+  workspaceId?: string;
+  images?: ImageInput[];
+}
+
+/** Why a turn did not start. */
+export type StartTurnRefusal =
+  | { started: false; reason: "already-active"; message: string }
+  | { started: false; reason: "no-provider"; message: string }
+  | { started: false; reason: "shutting-down"; message: string };
+
+export type StartTurnOutcome = { started: true; turnId: string } | StartTurnRefusal;
+
+/** A watcher of a conversation's events. */
+export type EventListener = (event: AgentEvent) => void;
+
+export interface SessionOrchestrator {
+  /**
+   * Starts a detached turn, single-flight per conversation. The turn's first event is
+   * `user-message`; its last is `turn-sealed` (after everything is persisted) or an `error` when
+   * it failed before it could seal.
+   */
+  startTurn(request: StartTurnRequest): StartTurnOutcome;
+  /**
+   * Watches a conversation: replays the running turn's events so far (from `user-message`), then
+   * streams live, including later turns, until disposed.
+   */
+  subscribe(conversationId: string, listener: EventListener): () => void;
+  isActive(conversationId: string): boolean;
+  activeTurnId(conversationId: string): string | undefined;
+  /** Aborts the running turn; it still seals with `done` reason `aborted`. */
+  stop(conversationId: string): { abortedTurn: boolean };
+  /** Stops and marks the conversation closed. */
+  close(conversationId: string): { abortedTurn: boolean };
+  /** Resolves when the conversation has no running turn (immediately if idle). */
+  waitIdle(conversationId: string, timeoutMs?: number): Promise<void>;
+  /** Refuses new turns, lets running ones finish for `graceMs`, then aborts and awaits them. */
+  shutdown(graceMs: number): Promise<void>;
+}
+
+/** Provided by the `session-orchestrator` extension. */
+export const sessionOrchestratorService = defineService<SessionOrchestrator>("session-orchestrator/service");
