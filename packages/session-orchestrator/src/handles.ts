@@ -58,7 +58,8 @@ export type StartTurnRefusal =
   | { started: false; reason: "no-provider"; message: string }
   | { started: false; reason: "shutting-down"; message: string };
 
-export type StartTurnOutcome = { started: true; turnId: string } | StartTurnRefusal;
+/** A started turn; `settled` resolves after its last event (`turn-sealed`, or a final `error`). */
+export type StartTurnOutcome = { started: true; turnId: string; settled: Promise<void> } | StartTurnRefusal;
 
 /** A watcher of a conversation's events. */
 export type EventListener = (event: AgentEvent) => void;

@@ -1,0 +1,140 @@
+/**
+ * The daemon's entry point and composition root: load and validate configuration, activate every
+ * extension through the kernel host, serve, and shut down cleanly on SIGTERM/SIGINT (stop
+ * accepting, give running turns their grace period, persist, deactivate, exit 0).
+ */
+import {
+  createHost,
+  createLogger,
+  type Extension,
+  type Host,
+  type Logger,
+  type Sleep,
+} from "@dispatch/kernel";
+import { sessionOrchestratorService } from "@dispatch/session-orchestrator";
+import { transportHttpService } from "@dispatch/transport-http";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { type Config, ConfigError, loadConfig, parseDotEnv } from "./config.ts";
+import { bundledExtensions } from "./extensions.ts";
+import { loadExternalExtensions } from "./external.ts";
+import { createStderrSink } from "./stderr-sink.ts";
+import { ensureToken } from "./token.ts";
+
+/** Extensions without which the daemon cannot serve; if one is disabled, boot fails. */
+const ESSENTIAL = ["storage-sqlite", "conversation-store", "session-orchestrator", "transport-http"];
+
+const sleep: Sleep = (ms, signal) =>
+  new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener("abort", done);
+      resolve();
+    }
+    signal?.addEventListener("abort", done, { once: true });
+  });
+
+/** Reads `.env` from `cwd` into `env` without overriding variables already set. */
+export function applyDotEnv(env: Record<string, string | undefined>, cwd: string): void {
+  const path = join(env.DISPATCH_ENV_FILE ?? join(cwd, ".env"));
+  if (!existsSync(path)) return;
+  for (const [key, value] of Object.entries(parseDotEnv(readFileSync(path, "utf8")))) {
+    if (env[key] === undefined) env[key] = value;
+  }
+}
+
+/** A running daemon. */
+export interface Daemon {
+  config: Config;
+  host: Host;
+  url: string;
+  logger: Logger;
+  /** Stops accepting, drains turns within the grace period, deactivates. Idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/** Boots the daemon. Throws `ConfigError` or an `Error` that says what to fix. */
+export async function startDaemon(env: Record<string, string | undefined>, cwd: string): Promise<Daemon> {
+  const config = loadConfig(env, cwd);
+  const logger = createLogger({
+    sink: createStderrSink(config.logLevel, (line) => process.stderr.write(line)),
+    now: Date.now,
+    newId: () => crypto.randomUUID(),
+    extensionId: "host-bin",
+  });
+  const token = config.authEnabled ? ensureToken(config.token, config.tokenPath) : undefined;
+  if (!config.authEnabled) logger.warn("DISPATCH_AUTH=off: the API accepts requests without a token");
+  if (config.credentials.length === 0) {
+    logger.warn("no model provider configured: set DISPATCH_BASE_URL (and DISPATCH_API_KEY if needed) to chat");
+  }
+
+  const externals = await loadExternalExtensions(config.externalExtensions, cwd, logger);
+  const extensions: Extension[] = [...bundledExtensions(config, token), ...externals];
+  const host = createHost({ extensions, logger, now: Date.now, sleep });
+  await host.activate();
+  for (const status of host.status()) {
+    if (status.state === "disabled") logger.error("extension disabled", { id: status.id, reason: status.reason ?? "" });
+  }
+  const broken = host.status().filter((s) => ESSENTIAL.includes(s.id) && s.state !== "active");
+  if (broken.length > 0) {
+    await host.deactivate();
+    throw new Error(broken.map((s) => `${s.id} could not start: ${s.reason ?? "unknown reason"}`).join("\n"));
+  }
+
+  const http = host.api.getService(transportHttpService);
+  const orchestrator = host.api.getService(sessionOrchestratorService);
+  let stopping: Promise<void> | undefined;
+  return {
+    config,
+    host,
+    url: http.url,
+    logger,
+    shutdown() {
+      stopping ??= (async () => {
+        logger.info("shutting down", { graceMs: config.shutdownGraceMs });
+        http.stopAccepting();
+        await orchestrator.shutdown(config.shutdownGraceMs);
+        await host.deactivate();
+        logger.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}
+
+/** Runs the daemon until SIGTERM/SIGINT. */
+export async function main(): Promise<void> {
+  applyDotEnv(process.env, process.cwd());
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(process.env, process.cwd());
+  } catch (err) {
+    const message = err instanceof ConfigError ? err.message : `dispatch-server failed to start: ${(err as Error).message}`;
+    process.stderr.write(`${message}\n`);
+    process.exit(1);
+  }
+  process.stderr.write(`dispatch-server listening on ${daemon.url}\n`);
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      daemon.logger.warn("second signal: exiting without waiting", { signal });
+      process.exit(1);
+    }
+    void daemon.shutdown().then(
+      () => process.exit(0),
+      (err) => {
+        daemon.logger.error("shutdown failed", { err });
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("unhandledRejection", (reason) => daemon.logger.error("unhandled rejection", { err: reason }));
+  process.on("uncaughtException", (err) => daemon.logger.error("uncaught exception", { err }));
+}
+
+if (import.meta.main) await main();

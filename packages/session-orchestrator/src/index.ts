@@ -1,0 +1,23 @@
+/**
+ * The session orchestrator: detached single-flight turns, the event hub with replay, and the
+ * lifecycle hooks other extensions listen to.
+ * @module
+ */
+export { createSessionOrchestratorExtension, type SessionOrchestratorExtensionOptions } from "./extension.ts";
+export {
+  conversationClosed,
+  conversationOpened,
+  conversationStatusChanged,
+  type EventListener,
+  type SessionOrchestrator,
+  type StartTurnOutcome,
+  type StartTurnRefusal,
+  type StartTurnRequest,
+  sessionOrchestratorService,
+  type ToolAssembly,
+  toolsFilter,
+  turnSettled,
+  turnStarted,
+} from "./handles.ts";
+export type { OrchestratorOptions } from "./orchestrator.ts";
+export { createRetryPolicy, DEFAULT_RETRY_DELAYS_MS } from "./retry.ts";

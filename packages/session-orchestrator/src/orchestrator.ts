@@ -1,0 +1,218 @@
+/**
+ * Drives turns end to end, detached from any connection: resolve the model, settings and tools,
+ * persist the user message, run the kernel's `runTurn` (which persists each step as it ends), seal
+ * the turn with its metrics, and only then emit `turn-sealed`. One turn at a time per conversation.
+ */
+import { type ConversationStore, conversationStoreService } from "@dispatch/conversation-store";
+import { type CredentialStore, credentialStoreService } from "@dispatch/credential-store";
+import { errorMessage, type HostApi, type RetryPolicy, runTurn } from "@dispatch/kernel";
+import type { AgentEvent, ChatMessage, Chunk, TurnMetrics } from "@dispatch/wire";
+import {
+  conversationClosed,
+  conversationStatusChanged,
+  type SessionOrchestrator,
+  type StartTurnOutcome,
+  type StartTurnRequest,
+  toolsFilter,
+  turnSettled,
+  turnStarted,
+} from "./handles.ts";
+import { createConversationHub } from "./hub.ts";
+
+/** Options of the orchestrator. */
+export interface OrchestratorOptions {
+  /** The cwd of turns whose conversation has none. */
+  defaultCwd: string;
+  maxSteps?: number;
+  retry?: RetryPolicy;
+  /** What `startTurn` says when no credential is configured (names the settings to change). */
+  noProviderMessage?: string;
+}
+
+interface ActiveTurn {
+  turnId: string;
+  controller: AbortController;
+  settled: Promise<void>;
+  closeRequested: boolean;
+}
+
+const DEFAULT_NO_PROVIDER =
+  "No model provider is configured. Set DISPATCH_BASE_URL to an OpenAI-compatible endpoint " +
+  "(and DISPATCH_API_KEY if it needs a key), then restart the server.";
+
+/** Creates the orchestrator on a host whose conversation and credential stores are active. */
+export function createSessionOrchestrator(host: HostApi, options: OrchestratorOptions): SessionOrchestrator {
+  const store: ConversationStore = host.getService(conversationStoreService);
+  const credentials: CredentialStore = host.getService(credentialStoreService);
+  const hub = createConversationHub(host.logger);
+  // Nothing runs before this point, so every turn still marked running was cut by a crash.
+  const recovery = store.recoverInterrupted();
+  if (recovery.interruptedTurns > 0) {
+    host.logger.warn("repaired turns interrupted by a crash or kill", {
+      conversations: recovery.conversations.length,
+      interruptedTurns: recovery.interruptedTurns,
+      repairedToolCalls: recovery.repairedToolCalls,
+    });
+  }
+  const active = new Map<string, ActiveTurn>();
+  let shuttingDown = false;
+
+  function newTurnId(): string {
+    return `turn-${host.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  }
+
+  function setStatus(conversationId: string, status: "active" | "idle" | "closed"): void {
+    store.setStatus(conversationId, status);
+    const workspaceId = store.getMeta(conversationId)?.workspaceId ?? "default";
+    host.emit(conversationStatusChanged, { conversationId, status, workspaceId });
+  }
+
+  function startTurn(request: StartTurnRequest): StartTurnOutcome {
+    const { conversationId } = request;
+    if (shuttingDown) {
+      return { started: false, reason: "shutting-down", message: "the server is shutting down; retry shortly" };
+    }
+    if (active.has(conversationId)) {
+      return { started: false, reason: "already-active", message: "turn already active for this conversation" };
+    }
+    if (credentials.credentials().length === 0) {
+      return { started: false, reason: "no-provider", message: options.noProviderMessage ?? DEFAULT_NO_PROVIDER };
+    }
+    const turnId = newTurnId();
+    const turn: ActiveTurn = { turnId, controller: new AbortController(), settled: Promise.resolve(), closeRequested: false };
+    active.set(conversationId, turn);
+    hub.beginTurn(conversationId);
+    hub.publish({ type: "user-message", conversationId, turnId, text: request.message });
+    turn.settled = runDetached(request, turn);
+    return { started: true, turnId, settled: turn.settled };
+  }
+
+  async function runDetached(request: StartTurnRequest, turn: ActiveTurn): Promise<void> {
+    const { conversationId } = request;
+    const { turnId } = turn;
+    const logger = host.logger.child({ conversationId, turnId });
+    const emit = (event: AgentEvent) => hub.publish(event);
+    let sealed = false;
+    let finishReason: string | undefined;
+    try {
+      store.ensureConversation(conversationId, { workspaceId: request.workspaceId });
+      if (request.workspaceId) store.setWorkspace(conversationId, request.workspaceId);
+      if (request.cwd) store.setCwd(conversationId, request.cwd);
+      if (request.model) store.setModel(conversationId, request.model);
+      const settings = store.getSettings(conversationId);
+      const modelName = request.model ?? settings.model ?? credentials.defaultModel();
+      const resolved = modelName
+        ? credentials.resolve(modelName)
+        : { error: "no model given and no default model configured: set DISPATCH_MODEL or pass a model" };
+      if ("error" in resolved) {
+        emit({ type: "error", conversationId, turnId, message: resolved.error, code: "UNKNOWN_MODEL" });
+        return;
+      }
+      const cwd = settings.cwd ?? options.defaultCwd;
+      const reasoningEffort = request.reasoningEffort ?? settings.reasoningEffort ?? "high";
+
+      setStatus(conversationId, "active");
+      host.emit(turnStarted, { conversationId, turnId });
+      const history = store.loadHistory(conversationId);
+      const userMessage = toUserMessage(request);
+      store.beginTurn(conversationId, turnId);
+      store.append(conversationId, turnId, [userMessage]);
+
+      const assembly = await host.applyFilters(toolsFilter, { tools: [...host.tools()], conversationId, cwd });
+      const result = await runTurn({
+        conversationId,
+        turnId,
+        provider: resolved.provider,
+        model: resolved.model,
+        messages: [...history, userMessage],
+        tools: assembly.tools,
+        reasoningEffort,
+        cwd,
+        signal: turn.controller.signal,
+        emit,
+        logger,
+        now: host.now,
+        sleep: host.sleep,
+        maxSteps: options.maxSteps,
+        retry: options.retry,
+        persist: async (messages: ChatMessage[]) => {
+          store.append(conversationId, turnId, messages);
+        },
+      });
+      finishReason = result.finishReason;
+      const metrics: TurnMetrics = {
+        turnId,
+        usage: result.usage,
+        durationMs: result.durationMs,
+        steps: result.steps,
+        ...(result.contextSize === undefined ? {} : { contextSize: result.contextSize }),
+      };
+      store.sealTurn(conversationId, metrics, result.finishReason);
+      sealed = true;
+      emit({ type: "turn-sealed", conversationId, turnId });
+    } catch (err) {
+      logger.error("turn failed before it could seal", { err });
+      emit({ type: "error", conversationId, turnId, message: `internal error: ${errorMessage(err)}`, code: "INTERNAL" });
+    } finally {
+      active.delete(conversationId);
+      hub.endTurn(conversationId);
+      try {
+        if (store.getMeta(conversationId)) setStatus(conversationId, turn.closeRequested ? "closed" : "idle");
+      } catch (err) {
+        logger.error("could not record the conversation's status", { err });
+      }
+      host.emit(turnSettled, { conversationId, turnId, sealed, ...(finishReason ? { finishReason } : {}) });
+    }
+  }
+
+  async function waitIdle(conversationId: string, timeoutMs?: number): Promise<void> {
+    const turn = active.get(conversationId);
+    if (!turn) return;
+    if (timeoutMs === undefined) return turn.settled;
+    const timer = new AbortController();
+    await Promise.race([turn.settled, host.sleep(timeoutMs, timer.signal)]);
+    timer.abort();
+  }
+
+  return {
+    startTurn,
+    subscribe: (conversationId, listener) => hub.subscribe(conversationId, listener),
+    isActive: (conversationId) => active.has(conversationId),
+    activeTurnId: (conversationId) => active.get(conversationId)?.turnId,
+    stop(conversationId) {
+      const turn = active.get(conversationId);
+      if (!turn) return { abortedTurn: false };
+      turn.controller.abort();
+      return { abortedTurn: true };
+    },
+    close(conversationId) {
+      const turn = active.get(conversationId);
+      if (turn) {
+        turn.closeRequested = true;
+        turn.controller.abort();
+      } else if (store.getMeta(conversationId)) {
+        setStatus(conversationId, "closed");
+      }
+      host.emit(conversationClosed, { conversationId });
+      return { abortedTurn: turn !== undefined };
+    },
+    waitIdle,
+    async shutdown(graceMs) {
+      shuttingDown = true;
+      const running = () => [...active.values()].map((turn) => turn.settled);
+      const timer = new AbortController();
+      await Promise.race([Promise.all(running()), host.sleep(graceMs, timer.signal)]);
+      timer.abort();
+      for (const turn of active.values()) turn.controller.abort();
+      await Promise.all(running());
+    },
+  };
+}
+
+function toUserMessage(request: StartTurnRequest): ChatMessage {
+  const chunks: Chunk[] = [{ type: "text", text: request.message }];
+  for (const image of request.images ?? []) {
+    chunks.push({ type: "image", url: image.url, ...(image.mimeType ? { mimeType: image.mimeType } : {}) });
+  }
+  return { role: "user", chunks };
+}

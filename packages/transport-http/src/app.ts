@@ -1,0 +1,69 @@
+/**
+ * The hono application: guards first, then the routes, with one error handler that turns every
+ * failure into `{ error }` and a status code.
+ */
+import type { ConversationStore } from "@dispatch/conversation-store";
+import type { CredentialStore } from "@dispatch/credential-store";
+import type { Logger } from "@dispatch/kernel";
+import type { SessionOrchestrator } from "@dispatch/session-orchestrator";
+import type { HealthResponse, ModelsResponse } from "@dispatch/transport-contract";
+import { type Context, Hono } from "hono";
+import { handleChat } from "./chat.ts";
+import { registerConversationRoutes } from "./conversations.ts";
+import { type SecurityOptions, securityMiddleware } from "./security.ts";
+import { HttpError } from "./validate.ts";
+
+/** The Bun server, passed to `app.fetch` so long-lived responses can lift the idle timeout. */
+export interface ServerBinding {
+  server?: { timeout(request: Request, seconds: number): void };
+}
+
+/** What the app needs. */
+export interface AppDeps {
+  orchestrator: SessionOrchestrator;
+  store: ConversationStore;
+  credentials: CredentialStore;
+  security: SecurityOptions;
+  logger: Logger;
+  newConversationId(): string;
+}
+
+export type DispatchApp = Hono<{ Bindings: ServerBinding }>;
+
+/** Builds the app. */
+export function createApp(deps: AppDeps): DispatchApp {
+  const app: DispatchApp = new Hono<{ Bindings: ServerBinding }>();
+  for (const middleware of securityMiddleware(deps.security)) app.use(middleware);
+
+  app.get("/health", (c) => c.json({ ok: true } satisfies HealthResponse));
+
+  app.get("/models", async (c) => {
+    try {
+      const catalog = await deps.credentials.catalog(c.req.raw.signal);
+      return c.json({ models: catalog.models, modelInfo: catalog.modelInfo } satisfies ModelsResponse);
+    } catch (err) {
+      deps.logger.warn("model catalog failed", { err });
+      throw new HttpError(502, `Could not list models from the provider: ${(err as Error).message}`);
+    }
+  });
+
+  app.post("/chat", (c) =>
+    handleChat(c, {
+      orchestrator: deps.orchestrator,
+      newConversationId: deps.newConversationId,
+      keepOpen: (ctx: Context<{ Bindings: ServerBinding }>) => ctx.env?.server?.timeout(ctx.req.raw, 0),
+    }),
+  );
+
+  registerConversationRoutes(app, { store: deps.store, orchestrator: deps.orchestrator });
+
+  app.notFound((c) =>
+    c.json({ error: `No route ${c.req.method} ${c.req.path}. The routes are listed in the README's HTTP API table.` }, 404),
+  );
+  app.onError((err, c) => {
+    if (err instanceof HttpError) return c.json({ error: err.message }, err.status);
+    deps.logger.error("request failed", { err, method: c.req.method, path: c.req.path });
+    return c.json({ error: `Internal error: ${err.message}. The server log has the details.` }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,73 @@
+/**
+ * The `transport-http` extension: serves the app with `Bun.serve` on the configured loopback
+ * address, and provides `transportHttpService` so the host can stop accepting on shutdown.
+ */
+import { conversationStoreService } from "@dispatch/conversation-store";
+import { credentialStoreService } from "@dispatch/credential-store";
+import { defineService, type Extension, KERNEL_API_VERSION } from "@dispatch/kernel";
+import { sessionOrchestratorService } from "@dispatch/session-orchestrator";
+import { createApp } from "./app.ts";
+import type { SecurityOptions } from "./security.ts";
+
+/** Options of the HTTP transport. */
+export interface TransportHttpOptions {
+  /** The address to bind; loopback unless the operator says otherwise. */
+  hostname: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  security: SecurityOptions;
+}
+
+/** The running server. */
+export interface TransportHttp {
+  /** `http://host:port`. */
+  readonly url: string;
+  /** Closes the listener; in-flight responses (NDJSON streams) go on. */
+  stopAccepting(): void;
+}
+
+/** Provided by `transport-http` once it listens. */
+export const transportHttpService = defineService<TransportHttp>("transport-http/server");
+
+/** Creates the extension. */
+export function createTransportHttpExtension(options: TransportHttpOptions): Extension {
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  return {
+    manifest: {
+      id: "transport-http",
+      version: "0.1.0",
+      apiVersion: KERNEL_API_VERSION,
+      dependsOn: ["session-orchestrator", "conversation-store", "credential-store"],
+      description: "HTTP API: NDJSON chat stream and conversation routes",
+    },
+    activate(host) {
+      const app = createApp({
+        orchestrator: host.getService(sessionOrchestratorService),
+        store: host.getService(conversationStoreService),
+        credentials: host.getService(credentialStoreService),
+        security: options.security,
+        logger: host.logger,
+        newConversationId: () => crypto.randomUUID(),
+      });
+      const bound = Bun.serve({
+        hostname: options.hostname,
+        port: options.port,
+        idleTimeout: 60,
+        fetch: (request, srv) => app.fetch(request, { server: srv }),
+      });
+      server = bound;
+      const url = `http://${bound.hostname?.includes(":") ? `[${bound.hostname}]` : bound.hostname}:${bound.port}`;
+      host.logger.info("HTTP API listening", { url });
+      host.provideService(transportHttpService, {
+        url,
+        stopAccepting: () => {
+          void bound.stop(false);
+        },
+      });
+    },
+    async deactivate() {
+      await server?.stop(true);
+      server = undefined;
+    },
+  };
+}
