@@ -1,0 +1,73 @@
+/**
+ * The conversation store's tables (migration owner `conversation-store`). Messages have a stable
+ * `msg_index`, so history regroups exactly as appended; chunks are keyed by `(conversation_id, seq)`
+ * so every window read is a primary-key range. See notes/storage-schema.md.
+ */
+import type { Migration } from "@dispatch/kernel";
+
+/** The migration owner of these tables. */
+export const CONVERSATION_STORE_OWNER = "conversation-store";
+
+/** The schema, version by version. Never edit a released version; add one. */
+export const CONVERSATION_STORE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "conversations, turns, messages, chunks, turn metrics",
+    up: `
+      CREATE TABLE conversations (
+        id TEXT NOT NULL PRIMARY KEY,
+        title TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'idle' CHECK (status IN ('active', 'queued', 'idle', 'closed')),
+        workspace_id TEXT NOT NULL DEFAULT 'default',
+        created_at INTEGER NOT NULL,
+        last_activity_at INTEGER NOT NULL,
+        compacted_from TEXT,
+        cwd TEXT,
+        model TEXT,
+        reasoning_effort TEXT,
+        last_seq INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX conversations_by_activity ON conversations (last_activity_at);
+      CREATE INDEX conversations_by_status ON conversations (status, last_activity_at);
+      CREATE INDEX conversations_by_workspace ON conversations (workspace_id, last_activity_at);
+
+      CREATE TABLE turns (
+        id TEXT NOT NULL PRIMARY KEY,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('running', 'sealed', 'interrupted')),
+        finish_reason TEXT
+      );
+      CREATE INDEX turns_by_conversation ON turns (conversation_id);
+      CREATE INDEX turns_running ON turns (conversation_id) WHERE status = 'running';
+
+      CREATE TABLE messages (
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        msg_index INTEGER NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant', 'tool')),
+        turn_id TEXT,
+        PRIMARY KEY (conversation_id, msg_index)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE chunks (
+        conversation_id TEXT NOT NULL,
+        seq INTEGER NOT NULL CHECK (seq > 0),
+        msg_index INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, seq),
+        FOREIGN KEY (conversation_id, msg_index) REFERENCES messages (conversation_id, msg_index) ON DELETE CASCADE
+      ) WITHOUT ROWID;
+      CREATE INDEX chunks_by_message ON chunks (conversation_id, msg_index);
+
+      CREATE TABLE turn_metrics (
+        turn_id TEXT NOT NULL PRIMARY KEY REFERENCES turns (id) ON DELETE CASCADE,
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        seq_order INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        UNIQUE (conversation_id, seq_order)
+      );
+    `,
+  },
+];

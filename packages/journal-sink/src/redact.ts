@@ -1,0 +1,133 @@
+/**
+ * Secret redaction, applied to every record before it is serialised: known secret values anywhere,
+ * attributes whose name looks like a credential, and credential-shaped text in strings and bodies
+ * (Authorization headers, `"api_key":"…"` JSON fields, `SOME_TOKEN=…` env lines, `?key=` query params).
+ */
+import type { Attributes, LogRecord, SpanLink } from "@dispatch/kernel";
+
+/** What replaces a secret. */
+export const REDACTED = "[redacted]";
+
+/** Shorter "secrets" are ignored: redacting every "ab" would destroy the journal. */
+const MIN_SECRET_LENGTH = 4;
+/** Env values shorter than this are flags (`AUTH=true`), not credentials. */
+const MIN_ENV_SECRET_LENGTH = 8;
+
+const SENSITIVE_WORDS = new Set([
+  "auth",
+  "authorization",
+  "bearer",
+  "cookie",
+  "cookies",
+  "credential",
+  "credentials",
+  "key",
+  "passwd",
+  "password",
+  "secret",
+  "secrets",
+  "token",
+]);
+const SENSITIVE_SUFFIXES = ["apikey", "token", "secret", "password", "passwd"];
+
+/**
+ * True when an attribute, JSON field or variable name looks like it holds a credential: one of its
+ * words (split on `_ - .` and camelCase) is e.g. `key`, `token`, `secret`, `authorization`. Plurals
+ * such as `inputTokens` or `maxTokens` are counts and do not match.
+ */
+export function isSensitiveName(name: string): boolean {
+  const words = name.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/);
+  for (const raw of words) {
+    const word = raw.toLowerCase();
+    if (SENSITIVE_WORDS.has(word)) return true;
+    if (SENSITIVE_SUFFIXES.some((suffix) => word.endsWith(suffix))) return true;
+  }
+  return false;
+}
+
+const JSON_STRING_FIELD = /"([^"\\]{1,64})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
+/** A bearer credential in free text (must contain a digit, so prose like "bearer instrument" is kept). */
+const BEARER = /\b(bearer)(\s+)(?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}/gi;
+const HEADER_LINE =
+  /\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|cookie|set-cookie)([ \t]*:[ \t]*)(?!["\s])[^\r\n"\\]+/gi;
+const ENV_ASSIGNMENT = /\b([A-Z][A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)[A-Z0-9_]*)=[^\s"'\\]+/g;
+const QUERY_PARAM = /([?&](?:api[_-]?key|key|token|access[_-]?token|auth|password|secret)=)[^&\s"'#\\]+/gi;
+const KEY_SHAPES = /\b(?:sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|AKIA[0-9A-Z]{16})/g;
+
+/** Redacts credential-shaped text in one string (no known values needed). */
+export function redactPatterns(text: string): string {
+  return text
+    .replace(JSON_STRING_FIELD, (match, name: string, colon: string) =>
+      isSensitiveName(name) ? `"${name}"${colon}"${REDACTED}"` : match,
+    )
+    .replace(BEARER, `$1$2${REDACTED}`)
+    .replace(HEADER_LINE, `$1$2${REDACTED}`)
+    .replace(ENV_ASSIGNMENT, `$1=${REDACTED}`)
+    .replace(QUERY_PARAM, `$1${REDACTED}`)
+    .replace(KEY_SHAPES, REDACTED);
+}
+
+/** The values to look for: each secret as is and as it appears inside a JSON string; longest first. */
+function secretVariants(secrets: readonly string[]): string[] {
+  const variants = new Set<string>();
+  for (const secret of secrets) {
+    if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) continue;
+    variants.add(secret);
+    const escaped = JSON.stringify(secret).slice(1, -1);
+    if (escaped.length >= MIN_SECRET_LENGTH) variants.add(escaped);
+  }
+  return [...variants].sort((a, b) => b.length - a.length);
+}
+
+function redactText(text: string, variants: readonly string[]): string {
+  let out = text;
+  for (const value of variants) if (out.includes(value)) out = out.replaceAll(value, REDACTED);
+  return redactPatterns(out);
+}
+
+function redactAttributes(attributes: Attributes, variants: readonly string[]): Attributes {
+  const out: Attributes = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    if (typeof value !== "string") out[name] = value;
+    else out[name] = isSensitiveName(name) ? REDACTED : redactText(value, variants);
+  }
+  return out;
+}
+
+function redactLinks(links: readonly SpanLink[], variants: readonly string[]): SpanLink[] {
+  return links.map((link) => {
+    const out: SpanLink = { spanId: redactText(link.spanId, variants) };
+    if (link.turnId !== undefined) out.turnId = redactText(link.turnId, variants);
+    if (link.reason !== undefined) out.reason = redactText(link.reason, variants);
+    return out;
+  });
+}
+
+/**
+ * A copy of `record` with secrets replaced by `[redacted]`: every string field is scanned for the
+ * known `secrets` and credential patterns; string attributes with a credential-like name are dropped
+ * to `[redacted]` whatever their value. Numbers, booleans and null are kept.
+ */
+export function redactRecord(record: LogRecord, secrets: readonly string[]): LogRecord {
+  const variants = secretVariants(secrets);
+  const copy: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(record)) {
+    if (typeof value === "string") copy[field] = redactText(value, variants);
+    else if (field === "attributes" && value) copy[field] = redactAttributes(value as Attributes, variants);
+    else if (field === "links" && Array.isArray(value)) copy[field] = redactLinks(value, variants);
+    else copy[field] = value;
+  }
+  return copy as LogRecord;
+}
+
+/**
+ * Values of environment variables whose name looks like a credential (`*_API_KEY`, `GITHUB_TOKEN`,
+ * `DB_PASSWORD`…), for the sink's `secrets` option.
+ */
+export function secretsFromEnv(env: Readonly<Record<string, string | undefined>>): string[] {
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value && value.length >= MIN_ENV_SECRET_LENGTH && isSensitiveName(name)) values.push(value);
+  }
+  return values;
+}
