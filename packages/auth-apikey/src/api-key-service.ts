@@ -24,7 +24,9 @@ function checkBaseURL(name: string, baseURL: string): string {
   try {
     url = new URL(baseURL);
   } catch {
-    throw new Error(`credential "${name}": baseURL "${baseURL}" is not a URL (e.g. https://api.example.com/v1)`);
+    throw new Error(
+      `credential "${name}": baseURL "${baseURL}" is not a URL (e.g. https://api.example.com/v1)`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new Error(`credential "${name}": baseURL must be http(s), got "${url.protocol}"`);

@@ -16,13 +16,25 @@ export interface LoggedMessage extends ChatMessage {
 /** The chunk log's operations over one database. */
 export interface ChunkLog {
   /** Writes `messages` after the conversation's last seq; the caller holds the transaction. */
-  append(conversationId: string, turnId: string, messages: readonly ChatMessage[]): StoredChunk[];
+  append(conversationId: string, turnId: string | null, messages: readonly ChatMessage[]): StoredChunk[];
   read(conversationId: string, window: ChunkWindow): { chunks: StoredChunk[]; latestSeq: number };
   /** Every stored message, grouped by `msg_index`, in order. */
   messages(conversationId: string): LoggedMessage[];
   lastSeq(conversationId: string): number;
   lastAssistantText(conversationId: string): { content: string; turnId?: string };
 }
+
+/** A window: the newest `limit` chunks with `since < seq < before`, newest first (one primary-key range). */
+export const WINDOW_SQL = `SELECT c.seq, m.role, c.data FROM chunks c
+  JOIN messages m ON m.conversation_id = c.conversation_id AND m.msg_index = c.msg_index
+  WHERE c.conversation_id = ? AND c.seq > ? AND c.seq < ?
+  ORDER BY c.seq DESC LIMIT ?`;
+
+/** The whole log in seq order, with each chunk's message (one primary-key range). */
+export const HISTORY_SQL = `SELECT c.msg_index, m.role, m.turn_id, c.data FROM chunks c
+  JOIN messages m ON m.conversation_id = c.conversation_id AND m.msg_index = c.msg_index
+  WHERE c.conversation_id = ?
+  ORDER BY c.seq`;
 
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 const NO_LIMIT = -1;
@@ -40,17 +52,9 @@ export function createChunkLog(sql: SqlDatabase): ChunkLog {
     "INSERT INTO chunks (conversation_id, seq, msg_index, type, data) VALUES (?, ?, ?, ?, ?)",
   );
   const setLastSeq = sql.prepare("UPDATE conversations SET last_seq = ? WHERE id = ?");
-  const window = sql.prepare<{ seq: number; role: Role; data: string }>(
-    `SELECT c.seq, m.role, c.data FROM chunks c
-     JOIN messages m ON m.conversation_id = c.conversation_id AND m.msg_index = c.msg_index
-     WHERE c.conversation_id = ? AND c.seq > ? AND c.seq < ?
-     ORDER BY c.seq DESC LIMIT ?`,
-  );
+  const window = sql.prepare<{ seq: number; role: Role; data: string }>(WINDOW_SQL);
   const history = sql.prepare<{ msg_index: number; role: Role; turn_id: string | null; data: string }>(
-    `SELECT c.msg_index, m.role, m.turn_id, c.data FROM chunks c
-     JOIN messages m ON m.conversation_id = c.conversation_id AND m.msg_index = c.msg_index
-     WHERE c.conversation_id = ?
-     ORDER BY c.seq`,
+    HISTORY_SQL,
   );
   const lastAssistant = sql.prepare<{ msg_index: number; turn_id: string | null }>(
     "SELECT msg_index, turn_id FROM messages WHERE conversation_id = ? AND role = 'assistant' ORDER BY msg_index DESC LIMIT 1",
@@ -81,8 +85,15 @@ export function createChunkLog(sql: SqlDatabase): ChunkLog {
 
     read(conversationId, { sinceSeq, beforeSeq, limit }) {
       const since = bound(sinceSeq) ?? 0;
-      const rows = window.all(conversationId, since, bound(beforeSeq) ?? NO_UPPER_BOUND, bound(limit) ?? NO_LIMIT);
-      const chunks = rows.reverse().map((row) => ({ seq: row.seq, role: row.role, chunk: parseChunk(row.data) }));
+      const rows = window.all(
+        conversationId,
+        since,
+        bound(beforeSeq) ?? NO_UPPER_BOUND,
+        bound(limit) ?? NO_LIMIT,
+      );
+      const chunks = rows
+        .reverse()
+        .map((row) => ({ seq: row.seq, role: row.role, chunk: parseChunk(row.data) }));
       return { chunks, latestSeq: chunks.at(-1)?.seq ?? since };
     },
 

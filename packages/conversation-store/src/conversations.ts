@@ -12,8 +12,8 @@ export type SettableColumn = "cwd" | "model" | "reasoning_effort" | "status" | "
 
 /** Metadata operations over one database. */
 export interface ConversationTable {
-  /** Inserts the conversation if absent; never changes an existing one. */
-  ensure(id: string, workspaceId?: string): void;
+  /** Inserts the conversation if absent (never changes an existing one) and returns it. */
+  ensure(id: string, workspaceId?: string): ConversationMeta;
   get(id: string): ConversationMeta | null;
   list(filter: ConversationFilter): ConversationMeta[];
   set(id: string, column: SettableColumn, value: string | null): void;
@@ -33,18 +33,29 @@ interface MetaRow {
 }
 
 const META_COLUMNS = "id, title, status, workspace_id, created_at, last_activity_at, compacted_from";
-const SETTABLE: readonly SettableColumn[] = ["cwd", "model", "reasoning_effort", "status", "title", "workspace_id"];
+const SETTABLE: readonly SettableColumn[] = [
+  "cwd",
+  "model",
+  "reasoning_effort",
+  "status",
+  "title",
+  "workspace_id",
+];
 
 /** Prepares the metadata statements; `now` stamps creation and activity. */
 export function createConversationTable(sql: SqlDatabase, now: () => number): ConversationTable {
-  const insert = sql.prepare(
+  // The no-op update makes RETURNING yield the row whether it was inserted or already there.
+  const ensure = sql.prepare<MetaRow>(
     `INSERT INTO conversations (id, workspace_id, created_at, last_activity_at) VALUES (?, ?, ?, ?)
-     ON CONFLICT (id) DO NOTHING`,
+     ON CONFLICT (id) DO UPDATE SET title = title
+     RETURNING ${META_COLUMNS}`,
   );
   const select = sql.prepare<MetaRow>(`SELECT ${META_COLUMNS} FROM conversations WHERE id = ?`);
-  const selectSettings = sql.prepare<{ cwd: string | null; model: string | null; reasoning_effort: string | null }>(
-    "SELECT cwd, model, reasoning_effort FROM conversations WHERE id = ?",
-  );
+  const selectSettings = sql.prepare<{
+    cwd: string | null;
+    model: string | null;
+    reasoning_effort: string | null;
+  }>("SELECT cwd, model, reasoning_effort FROM conversations WHERE id = ?");
   const touch = sql.prepare(
     "UPDATE conversations SET last_activity_at = ?, title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?",
   );
@@ -62,7 +73,9 @@ export function createConversationTable(sql: SqlDatabase, now: () => number): Co
   return {
     ensure(id, workspaceId = "default") {
       const at = now();
-      insert.run(id, workspaceId, at, at);
+      const row = ensure.get(id, workspaceId, at, at);
+      if (!row) throw new Error(`ensure(${id}): the upsert returned no row (a bug in its SQL)`);
+      return toMeta(row);
     },
     get(id) {
       const row = select.get(id);

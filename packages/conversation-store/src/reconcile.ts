@@ -42,7 +42,8 @@ export function reconcile(messages: readonly ChatMessage[]): ReconcileResult {
   const closeOpenCalls = () => {
     if (open.size === 0) return;
     out.push({ role: "tool", chunks: [...open.values()].map(interruptedResult) });
-    for (const id of open.keys()) repairs.push({ kind: "synthesized-result", messageIndex: openAt, toolCallId: id });
+    for (const id of open.keys())
+      repairs.push({ kind: "synthesized-result", messageIndex: openAt, toolCallId: id });
     open = new Map();
   };
 
@@ -72,7 +73,8 @@ export function reconcile(messages: readonly ChatMessage[]): ReconcileResult {
       chunks = chunks.map((chunk) => {
         if (chunk.type !== "tool-call") return chunk;
         const call = isPlainObject(chunk.input) ? chunk : { ...chunk, input: {} };
-        if (call !== chunk) repairs.push({ kind: "sanitized-input", messageIndex: index, toolCallId: chunk.toolCallId });
+        if (call !== chunk)
+          repairs.push({ kind: "sanitized-input", messageIndex: index, toolCallId: chunk.toolCallId });
         open.set(call.toolCallId, call);
         return call;
       });
@@ -85,7 +87,10 @@ export function reconcile(messages: readonly ChatMessage[]): ReconcileResult {
 }
 
 /** The tool calls of the log's tail that have no result: what boot recovery persists results for. */
-export function danglingTailCalls(messages: readonly ChatMessage[]): { messageIndex: number; calls: ToolCallChunk[] } {
+export function danglingTailCalls(messages: readonly ChatMessage[]): {
+  messageIndex: number;
+  calls: ToolCallChunk[];
+} {
   const answered = new Set<string>();
   for (let index = messages.length - 1; index >= 0; index--) {
     const message = messages[index];

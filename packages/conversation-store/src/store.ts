@@ -9,8 +9,8 @@ import { createConversationTable } from "./conversations.ts";
 import { danglingTailCalls, interruptedResult, reconcile } from "./reconcile.ts";
 import { CONVERSATION_STORE_MIGRATIONS, CONVERSATION_STORE_OWNER } from "./schema.ts";
 import { deriveTitle } from "./title.ts";
-import type { ConversationStore, RecoveryReport } from "./types.ts";
 import { createTurnTable } from "./turns.ts";
+import type { ConversationStore, RecoveryReport } from "./types.ts";
 
 /** Options of `createConversationStore`. */
 export interface ConversationStoreOptions {
@@ -42,7 +42,7 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
       const stored = log.messages(id);
       const { messageIndex, calls } = danglingTailCalls(stored);
       if (calls.length === 0) return;
-      const turnId = stored[messageIndex]?.turnId ?? "";
+      const turnId = stored[messageIndex]?.turnId ?? null;
       // A dangling call can only sit in the interrupted tail, so appending puts its result right after it.
       log.append(id, turnId, [{ role: "tool", chunks: calls.map(interruptedResult) }]);
       report.repairedToolCalls += calls.length;
@@ -50,12 +50,7 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
   }
 
   return {
-    ensureConversation(id, init) {
-      conversations.ensure(id, init?.workspaceId);
-      const meta = conversations.get(id);
-      if (!meta) throw new Error(`conversation ${id} vanished right after it was created`);
-      return meta;
-    },
+    ensureConversation: (id, init) => conversations.ensure(id, init?.workspaceId),
     getMeta: (id) => conversations.get(id),
     listConversations: (filter = {}) => conversations.list(filter),
     setStatus: (id, status) => conversations.set(id, "status", status),

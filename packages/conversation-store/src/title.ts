@@ -18,7 +18,12 @@ export function deriveTitle(messages: readonly ChatMessage[]): string {
       .trim();
     if (text === "") continue;
     const points = Array.from(text);
-    return points.length <= TITLE_MAX_LENGTH ? text : `${points.slice(0, TITLE_MAX_LENGTH - 1).join("").trimEnd()}…`;
+    return points.length <= TITLE_MAX_LENGTH
+      ? text
+      : `${points
+          .slice(0, TITLE_MAX_LENGTH - 1)
+          .join("")
+          .trimEnd()}…`;
   }
   return "";
 }

@@ -53,7 +53,8 @@ export function createTurnTable(sql: SqlDatabase, now: () => number): TurnTable 
       seal.run(metrics.turnId, conversationId, start, end, finishReason);
       saveMetrics.run(metrics.turnId, conversationId, conversationId, JSON.stringify(metrics));
     },
-    metrics: (conversationId) => loadMetrics.all(conversationId).map((row) => JSON.parse(row.data) as TurnMetrics),
+    metrics: (conversationId) =>
+      loadMetrics.all(conversationId).map((row) => JSON.parse(row.data) as TurnMetrics),
     interruptedConversations: () => candidates.all().map((row) => row.id),
     interrupt: (conversationId) => interrupt.run(now(), conversationId).changes,
   };

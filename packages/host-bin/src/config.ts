@@ -66,7 +66,12 @@ const positiveInt = (name: string, fallback: number) =>
 const list = z
   .string()
   .optional()
-  .transform((v) => (v ?? "").split(",").map((s) => s.trim()).filter((s) => s !== ""));
+  .transform((v) =>
+    (v ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== ""),
+  );
 
 const url = (name: string) =>
   z
@@ -107,7 +112,9 @@ const envSchema = z.object({
   DISPATCH_SHUTDOWN_GRACE_MS: positiveInt("DISPATCH_SHUTDOWN_GRACE_MS", 10_000),
   DISPATCH_MAX_STEPS: positiveInt("DISPATCH_MAX_STEPS", 50),
   DISPATCH_LOG_LEVEL: z
-    .enum(["debug", "info", "warn", "error"], { message: "DISPATCH_LOG_LEVEL must be debug, info, warn or error" })
+    .enum(["debug", "info", "warn", "error"], {
+      message: "DISPATCH_LOG_LEVEL must be debug, info, warn or error",
+    })
     .optional(),
   FIRECRAWL_API_URL: url("FIRECRAWL_API_URL"),
   FIRECRAWL_API_KEY: z.string().optional(),
@@ -128,7 +135,9 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  - ${issue.message}`);
-    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}\nFix these in the environment or in .env.`);
+    throw new ConfigError(
+      `Invalid configuration:\n${lines.join("\n")}\nFix these in the environment or in .env.`,
+    );
   }
   const e = parsed.data;
   const dataDir = resolve(cwd, e.DISPATCH_DATA_DIR || defaultDataDir(env));
@@ -142,7 +151,12 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     });
   }
   if (e.UMANS_API_KEY) {
-    credentials.push({ name: "umans", providerId: "umans", baseURL: e.UMANS_BASE_URL ?? UMANS_BASE_URL, apiKey: e.UMANS_API_KEY });
+    credentials.push({
+      name: "umans",
+      providerId: "umans",
+      baseURL: e.UMANS_BASE_URL ?? UMANS_BASE_URL,
+      apiKey: e.UMANS_API_KEY,
+    });
   }
   return {
     dataDir,

@@ -13,11 +13,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DaemonProcess, readNdjson, spawnDaemon } from "./spawn-daemon.ts";
 
 const FIXTURE_EXTENSION = join(import.meta.dir, "fixtures", "test-tools-extension.ts");
-const KILLS = 20;
+const KILLS = Number(process.env.KILLS ?? 20);
 const CONVERSATION = "crash-me";
 
 describe("SIGKILL mid-stream", () => {
   let model: ScriptedModel;
+  /** The last turn must finish, so it never calls the `wait` tool. */
+  let finalTurn = false;
   let dataDir: string;
 
   beforeAll(async () => {
@@ -25,13 +27,17 @@ describe("SIGKILL mid-stream", () => {
     // Each turn: a tool call (alternately one that finishes and one that waits forever), then a
     // long slowly streamed answer, so kills land before, during and after persistence points.
     let turn = 0;
+    finalTurn = false;
     model.respondWith((request) => {
       const messages = (request.body as { messages: { role: string }[] }).messages;
       if (messages.at(-1)?.role === "tool") {
-        return textReply(Array.from({ length: 40 }, (_, i) => `word${i} `), { tokenDelayMs: 3 });
+        return textReply(
+          Array.from({ length: 40 }, (_, i) => `word${i} `),
+          { tokenDelayMs: 3 },
+        );
       }
       turn += 1;
-      return toolCallReply(turn % 3 === 0 ? "wait" : "echo", { text: `turn ${turn}` });
+      return toolCallReply(turn % 3 === 0 && !finalTurn ? "wait" : "echo", { text: `turn ${turn}` });
     });
     dataDir = mkdtempSync(join(tmpdir(), "dispatch-crash-"));
   });
@@ -51,56 +57,53 @@ describe("SIGKILL mid-stream", () => {
     return ((await res.json()) as ConversationHistoryResponse).chunks;
   }
 
-  it(
-    "loses no acknowledged chunk and leaves no dangling tool call",
-    async () => {
-      let acknowledged: StoredChunk[] = [];
-      for (let i = 0; i < KILLS; i++) {
-        const daemon = await spawnDaemon({ dataDir, env: env() });
-        const after = await history(daemon);
-        // Everything seen as persisted before the previous kill survived, byte for byte.
-        expect(after.slice(0, acknowledged.length)).toEqual(acknowledged);
-        expect(after.map((c) => c.seq)).toEqual(after.map((_, k) => k + 1));
-        expectNoDanglingCalls(after);
-
-        const res = await daemon.fetch("/chat", {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify({ conversationId: CONVERSATION, message: `message ${i}` }),
-        });
-        const stopAfter = 2 + Math.floor(Math.random() * 30);
-        let seen = 0;
-        for await (const event of readNdjson<AgentEvent>(res)) {
-          seen += 1;
-          if (seen >= stopAfter || event.type === "tool-output" || event.type === "turn-sealed") break;
-        }
-        acknowledged = await history(daemon);
-        await Bun.sleep(Math.floor(Math.random() * 15));
-        await daemon.kill();
-
-        const db = new Database(join(dataDir, "dispatch.db"));
-        expect(db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
-        db.close();
-      }
-
+  it("loses no acknowledged chunk and leaves no dangling tool call", async () => {
+    let acknowledged: StoredChunk[] = [];
+    for (let i = 0; i < KILLS; i++) {
       const daemon = await spawnDaemon({ dataDir, env: env() });
-      const final = await history(daemon);
-      expect(final.slice(0, acknowledged.length)).toEqual(acknowledged);
-      expectNoDanglingCalls(final);
+      const after = await history(daemon);
+      // Everything seen as persisted before the previous kill survived, byte for byte.
+      expect(after.slice(0, acknowledged.length)).toEqual(acknowledged);
+      expect(after.map((c) => c.seq)).toEqual(after.map((_, k) => k + 1));
+      expectNoDanglingCalls(after);
+
       const res = await daemon.fetch("/chat", {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ conversationId: CONVERSATION, message: "still there?" }),
+        body: JSON.stringify({ conversationId: CONVERSATION, message: `message ${i}` }),
       });
-      const events: AgentEvent[] = [];
-      for await (const event of readNdjson<AgentEvent>(res)) events.push(event);
-      expect(events.at(-1)?.type).toBe("turn-sealed");
-      const status = await (await daemon.fetch(`/conversations/${CONVERSATION}/status`)).json();
-      expect(status).toMatchObject({ isActive: false, status: "idle" });
-      expect(await daemon.stop()).toBe(0);
-    },
-    180_000,
-  );
+      const stopAfter = 2 + Math.floor(Math.random() * 30);
+      let seen = 0;
+      for await (const event of readNdjson<AgentEvent>(res)) {
+        seen += 1;
+        if (seen >= stopAfter || event.type === "tool-output" || event.type === "turn-sealed") break;
+      }
+      acknowledged = await history(daemon);
+      await Bun.sleep(Math.floor(Math.random() * 15));
+      await daemon.kill();
+
+      const db = new Database(join(dataDir, "dispatch.db"));
+      expect(db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+      db.close();
+    }
+
+    finalTurn = true;
+    const daemon = await spawnDaemon({ dataDir, env: env() });
+    const final = await history(daemon);
+    expect(final.slice(0, acknowledged.length)).toEqual(acknowledged);
+    expectNoDanglingCalls(final);
+    const res = await daemon.fetch("/chat", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ conversationId: CONVERSATION, message: "still there?" }),
+    });
+    const events: AgentEvent[] = [];
+    for await (const event of readNdjson<AgentEvent>(res)) events.push(event);
+    expect(events.at(-1)?.type).toBe("turn-sealed");
+    const status = await (await daemon.fetch(`/conversations/${CONVERSATION}/status`)).json();
+    expect(status).toMatchObject({ isActive: false, status: "idle" });
+    expect(await daemon.stop()).toBe(0);
+  }, 180_000);
 });
 
 function expectNoDanglingCalls(chunks: StoredChunk[]): void {

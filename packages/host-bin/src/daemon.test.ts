@@ -132,22 +132,27 @@ describe("a daemon with a scripted model", () => {
     const second = model.requests.at(-1)?.body as { messages: { role: string; tool_call_id?: string }[] };
     expect(second.messages.some((m) => m.role === "tool" && typeof m.tool_call_id === "string")).toBe(true);
 
-    const history = (await (await daemon.fetch("/conversations/conv-tools")).json()) as ConversationHistoryResponse;
+    const history = (await (
+      await daemon.fetch("/conversations/conv-tools")
+    ).json()) as ConversationHistoryResponse;
     expect(history.chunks.map((c) => c.seq)).toEqual(history.chunks.map((_, i) => i + 1));
     expect(history.latestSeq).toBe(history.chunks.length);
     const kinds = history.chunks.map((c) => `${c.role}:${c.chunk.type}`);
     expect(kinds).toEqual(["user:text", "assistant:tool-call", "tool:tool-result", "assistant:text"]);
     const call = history.chunks[1]?.chunk;
     const stored = history.chunks[2]?.chunk;
-    expect(call?.type === "tool-call" && stored?.type === "tool-result" && call.toolCallId === stored.toolCallId).toBe(
-      true,
-    );
+    expect(
+      call?.type === "tool-call" && stored?.type === "tool-result" && call.toolCallId === stored.toolCallId,
+    ).toBe(true);
   });
 
   it("windows history by sinceSeq, beforeSeq and limit, and refuses bad values", async () => {
     const get = async (query: string) => {
       const res = await daemon.fetch(`/conversations/conv-tools${query}`);
-      return { status: res.status, body: (await res.json()) as ConversationHistoryResponse & { error?: string } };
+      return {
+        status: res.status,
+        body: (await res.json()) as ConversationHistoryResponse & { error?: string },
+      };
     };
     const seqs = (chunks: StoredChunk[]) => chunks.map((c) => c.seq);
     expect(seqs((await get("?sinceSeq=2")).body.chunks)).toEqual([3, 4]);
@@ -155,7 +160,14 @@ describe("a daemon with a scripted model", () => {
     expect(seqs((await get("?sinceSeq=0&beforeSeq=4&limit=2")).body.chunks)).toEqual([2, 3]);
     const empty = await get("?sinceSeq=4");
     expect(empty.body).toEqual({ chunks: [], latestSeq: 4 });
-    for (const bad of ["?limit=0", "?limit=-1", "?limit=1.5", "?beforeSeq=0", "?sinceSeq=-1", "?sinceSeq=abc"]) {
+    for (const bad of [
+      "?limit=0",
+      "?limit=-1",
+      "?limit=1.5",
+      "?beforeSeq=0",
+      "?sinceSeq=-1",
+      "?sinceSeq=abc",
+    ]) {
       const res = await get(bad);
       expect(res.status).toBe(400);
       expect(res.body.error).toMatch(/sinceSeq|beforeSeq|limit/);
@@ -182,10 +194,12 @@ describe("a daemon with a scripted model", () => {
   });
 
   it("answers a second chat on a running conversation with the reference's error event", async () => {
-    model.enqueue(toolCallReply("wait", {}), textReply("done"));
+    model.enqueue(toolCallReply("wait", {}));
     const first = await chat(daemon, { conversationId: "conv-busy", message: "wait" });
-    const reader = readNdjson<AgentEvent>(first);
-    for await (const event of reader) if (event.type === "tool-call") break;
+    const events = readNdjson<AgentEvent>(first);
+    for (let next = await events.next(); !next.done; next = await events.next()) {
+      if (next.value.type === "tool-call") break;
+    }
     const second = await collect(await chat(daemon, { conversationId: "conv-busy", message: "again" }));
     expect(second).toHaveLength(1);
     expect(second[0]).toMatchObject({ type: "error", message: "turn already active for this conversation" });
@@ -193,7 +207,7 @@ describe("a daemon with a scripted model", () => {
     expect(status).toEqual({ conversationId: "conv-busy", isActive: true, status: "active" });
     await daemon.fetch("/conversations/conv-busy/stop", { method: "POST" });
     const rest: AgentEvent[] = [];
-    for await (const event of reader) rest.push(event);
+    for (let next = await events.next(); !next.done; next = await events.next()) rest.push(next.value);
     expect(rest.at(-1)?.type).toBe("turn-sealed");
   });
 
@@ -203,17 +217,23 @@ describe("a daemon with a scripted model", () => {
     const reader = res.body?.getReader();
     await reader?.read();
     await reader?.cancel();
-    const last = (await (await daemon.fetch("/conversations/conv-detached/last")).json()) as { content: string };
+    const last = (await (await daemon.fetch("/conversations/conv-detached/last")).json()) as {
+      content: string;
+    };
     expect(last.content).toBe("a b c d");
   });
 
   it("lists conversations with filters and metadata", async () => {
     const res = await daemon.fetch("/conversations?status=idle");
-    const body = (await res.json()) as { conversations: { id: string; title: string; workspaceId: string }[] };
+    const body = (await res.json()) as {
+      conversations: { id: string; title: string; workspaceId: string }[];
+    };
     const tools = body.conversations.find((c) => c.id === "conv-tools");
     expect(tools).toMatchObject({ title: "Use the echo tool", workspaceId: "default" });
     expect((await daemon.fetch("/conversations?status=bogus")).status).toBe(400);
-    const prefixed = (await (await daemon.fetch("/conversations?q=conv-t")).json()) as { conversations: { id: string }[] };
+    const prefixed = (await (await daemon.fetch("/conversations?q=conv-t")).json()) as {
+      conversations: { id: string }[];
+    };
     expect(prefixed.conversations.map((c) => c.id)).toEqual(["conv-tools"]);
   });
 
@@ -241,7 +261,11 @@ describe("a daemon with a scripted model", () => {
     const before = model.requests.length;
     const formPost = await fetch(`${daemon.url}/chat`, {
       method: "POST",
-      headers: { "content-type": "text/plain", origin: "https://evil.example", authorization: `Bearer ${daemon.token}` },
+      headers: {
+        "content-type": "text/plain",
+        origin: "https://evil.example",
+        authorization: `Bearer ${daemon.token}`,
+      },
       body: JSON.stringify({ conversationId: "conv-evil-1", message: "rm -rf" }),
     });
     expect(formPost.status).toBe(403);
@@ -265,7 +289,9 @@ describe("a daemon with a scripted model", () => {
     });
     expect(noToken.status).toBe(401);
     expect(((await noToken.json()) as { error: string }).error).toContain("Authorization: Bearer");
-    const wrongToken = await fetch(`${daemon.url}/conversations`, { headers: { authorization: "Bearer nope" } });
+    const wrongToken = await fetch(`${daemon.url}/conversations`, {
+      headers: { authorization: "Bearer nope" },
+    });
     expect(wrongToken.status).toBe(401);
 
     const list = (await (await daemon.fetch("/conversations")).json()) as { conversations: { id: string }[] };

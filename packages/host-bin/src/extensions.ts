@@ -20,7 +20,10 @@ export function bundledExtensions(config: Config, token: string | undefined): Ex
     createConversationStoreExtension(),
     createAuthApiKeyExtension({
       credentials: Object.fromEntries(
-        config.credentials.map((c) => [c.name, { baseURL: c.baseURL, ...(c.apiKey ? { apiKey: c.apiKey } : {}) }]),
+        config.credentials.map((c) => [
+          c.name,
+          { baseURL: c.baseURL, ...(c.apiKey ? { apiKey: c.apiKey } : {}) },
+        ]),
       ),
     }),
     createOpenAICompatProviderExtension({

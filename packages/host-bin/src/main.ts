@@ -3,6 +3,9 @@
  * extension through the kernel host, serve, and shut down cleanly on SIGTERM/SIGINT (stop
  * accepting, give running turns their grace period, persist, deactivate, exit 0).
  */
+
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   createHost,
   createLogger,
@@ -13,8 +16,6 @@ import {
 } from "@dispatch/kernel";
 import { sessionOrchestratorService } from "@dispatch/session-orchestrator";
 import { transportHttpService } from "@dispatch/transport-http";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type Config, ConfigError, loadConfig, parseDotEnv } from "./config.ts";
 import { bundledExtensions } from "./extensions.ts";
 import { loadExternalExtensions } from "./external.ts";
@@ -67,7 +68,9 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
   const token = config.authEnabled ? ensureToken(config.token, config.tokenPath) : undefined;
   if (!config.authEnabled) logger.warn("DISPATCH_AUTH=off: the API accepts requests without a token");
   if (config.credentials.length === 0) {
-    logger.warn("no model provider configured: set DISPATCH_BASE_URL (and DISPATCH_API_KEY if needed) to chat");
+    logger.warn(
+      "no model provider configured: set DISPATCH_BASE_URL (and DISPATCH_API_KEY if needed) to chat",
+    );
   }
 
   const externals = await loadExternalExtensions(config.externalExtensions, cwd, logger);
@@ -75,7 +78,8 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
   const host = createHost({ extensions, logger, now: Date.now, sleep });
   await host.activate();
   for (const status of host.status()) {
-    if (status.state === "disabled") logger.error("extension disabled", { id: status.id, reason: status.reason ?? "" });
+    if (status.state === "disabled")
+      logger.error("extension disabled", { id: status.id, reason: status.reason ?? "" });
   }
   const broken = host.status().filter((s) => ESSENTIAL.includes(s.id) && s.state !== "active");
   if (broken.length > 0) {
@@ -111,7 +115,8 @@ export async function main(): Promise<void> {
   try {
     daemon = await startDaemon(process.env, process.cwd());
   } catch (err) {
-    const message = err instanceof ConfigError ? err.message : `dispatch-server failed to start: ${(err as Error).message}`;
+    const message =
+      err instanceof ConfigError ? err.message : `dispatch-server failed to start: ${(err as Error).message}`;
     process.stderr.write(`${message}\n`);
     process.exit(1);
   }

@@ -66,7 +66,8 @@ export async function spawnDaemon(options: SpawnDaemonOptions): Promise<DaemonPr
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
-    if (proc.exitCode !== null) throw new Error(`daemon exited with ${proc.exitCode} before serving:\n${stderrText}`);
+    if (proc.exitCode !== null)
+      throw new Error(`daemon exited with ${proc.exitCode} before serving:\n${stderrText}`);
     try {
       const res = await fetch(`${url}/health`);
       if (res.ok) break;
@@ -80,7 +81,9 @@ export async function spawnDaemon(options: SpawnDaemonOptions): Promise<DaemonPr
     await Bun.sleep(20);
   }
   const authOff = options.env?.DISPATCH_AUTH === "off";
-  const token = authOff ? undefined : (options.env?.DISPATCH_TOKEN ?? readFileSync(join(options.dataDir, "token"), "utf8").trim());
+  const token = authOff
+    ? undefined
+    : (options.env?.DISPATCH_TOKEN ?? readFileSync(join(options.dataDir, "token"), "utf8").trim());
   return {
     url,
     token,

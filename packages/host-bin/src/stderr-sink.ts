@@ -16,7 +16,9 @@ export function createStderrSink(minLevel: LogLevel, write: (line: string) => vo
           .map(([k, v]) => `${k}=${typeof v === "string" && /\s/.test(v) ? JSON.stringify(v) : String(v)}`)
           .join(" ");
         const time = new Date(record.timestamp).toISOString();
-        write(`${time} ${record.level.toUpperCase()} [${record.extensionId}] ${record.msg}${attrs ? ` ${attrs}` : ""}\n`);
+        write(
+          `${time} ${record.level.toUpperCase()} [${record.extensionId}] ${record.msg}${attrs ? ` ${attrs}` : ""}\n`,
+        );
       } catch {
         // a log line must never break the daemon
       }

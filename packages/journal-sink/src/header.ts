@@ -32,7 +32,11 @@ export function createHeaderRecord(header: JournalHeader): LogRecord {
     msg: JOURNAL_HEADER_MSG,
     timestamp: header.timestamp,
     extensionId: JOURNAL_EXTENSION_ID,
-    attributes: { "journal.fileId": header.fileId, "journal.seq": header.seq, "journal.format": JOURNAL_FORMAT },
+    attributes: {
+      "journal.fileId": header.fileId,
+      "journal.seq": header.seq,
+      "journal.format": JOURNAL_FORMAT,
+    },
   };
 }
 
@@ -45,7 +49,12 @@ export function parseHeaderLine(line: string): JournalHeader | undefined {
     return undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
-  const record = value as Partial<{ msg: unknown; extensionId: unknown; timestamp: unknown; attributes: unknown }>;
+  const record = value as Partial<{
+    msg: unknown;
+    extensionId: unknown;
+    timestamp: unknown;
+    attributes: unknown;
+  }>;
   if (record.msg !== JOURNAL_HEADER_MSG || record.extensionId !== JOURNAL_EXTENSION_ID) return undefined;
   const attributes = record.attributes as Record<string, unknown> | undefined;
   const fileId = attributes?.["journal.fileId"];

@@ -50,9 +50,11 @@ const JSON_STRING_FIELD = /"([^"\\]{1,64})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
 const BEARER = /\b(bearer)(\s+)(?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}/gi;
 const HEADER_LINE =
   /\b((?:proxy-)?authorization|x-api-key|api-key|x-auth-token|cookie|set-cookie)([ \t]*:[ \t]*)(?!["\s])[^\r\n"\\]+/gi;
-const ENV_ASSIGNMENT = /\b([A-Z][A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)[A-Z0-9_]*)=[^\s"'\\]+/g;
+const ENV_ASSIGNMENT =
+  /\b([A-Z][A-Z0-9_]*(?:KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?)[A-Z0-9_]*)=[^\s"'\\]+/g;
 const QUERY_PARAM = /([?&](?:api[_-]?key|key|token|access[_-]?token|auth|password|secret)=)[^&\s"'#\\]+/gi;
-const KEY_SHAPES = /\b(?:sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|AKIA[0-9A-Z]{16})/g;
+const KEY_SHAPES =
+  /\b(?:sk-[A-Za-z0-9_-]{16,}|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|AKIA[0-9A-Z]{16})/g;
 
 /** Redacts credential-shaped text in one string (no known values needed). */
 export function redactPatterns(text: string): string {
@@ -117,7 +119,7 @@ export function redactRecord(record: LogRecord, secrets: readonly string[]): Log
     else if (field === "links" && Array.isArray(value)) copy[field] = redactLinks(value, variants);
     else copy[field] = value;
   }
-  return copy as LogRecord;
+  return copy as unknown as LogRecord;
 }
 
 /**

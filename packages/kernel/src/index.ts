@@ -5,8 +5,6 @@
  */
 export type * from "@dispatch/wire";
 export { createBus } from "./bus/bus.ts";
-export type { EventHandle, FilterHandle, ServiceHandle, Bus, Dispose } from "./contracts/hooks.ts";
-export { defineEvent, defineFilter, defineService } from "./contracts/hooks.ts";
 export type {
   Extension,
   ExtensionManifest,
@@ -16,6 +14,8 @@ export type {
   HostOptions,
 } from "./contracts/extension.ts";
 export { KERNEL_API_VERSION } from "./contracts/extension.ts";
+export type { Bus, Dispose, EventHandle, FilterHandle, ServiceHandle } from "./contracts/hooks.ts";
+export { defineEvent, defineFilter, defineService } from "./contracts/hooks.ts";
 export type {
   Attributes,
   AttributeValue,

@@ -109,5 +109,9 @@ function watchBody(response: Response, onBytes: () => void, onEnd: () => void): 
       return reader.cancel(reason);
     },
   });
-  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
+  return new Response(body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
 }

@@ -86,7 +86,8 @@ function assistantParts(chunks: readonly Chunk[]): AssistantPart[] {
   const parts: AssistantPart[] = [];
   for (const chunk of chunks) {
     if (chunk.type === "text" && chunk.text !== "") parts.push({ type: "text", text: chunk.text });
-    else if (chunk.type === "thinking" && chunk.text !== "") parts.push({ type: "reasoning", text: chunk.text });
+    else if (chunk.type === "thinking" && chunk.text !== "")
+      parts.push({ type: "reasoning", text: chunk.text });
     else if (chunk.type === "tool-call") {
       parts.push({
         type: "tool-call",
@@ -103,11 +104,18 @@ function userParts(chunks: readonly Chunk[]): UserPart[] {
   const parts: UserPart[] = [];
   for (const chunk of chunks) {
     if (chunk.type === "text" && chunk.text !== "") parts.push({ type: "text", text: chunk.text });
-    else if (chunk.type === "image") {
-      parts.push({ type: "file", data: new URL(chunk.url), mediaType: chunk.mimeType ?? "image" });
-    }
+    else if (chunk.type === "image") parts.push(imagePart(chunk.url, chunk.mimeType));
   }
   return parts;
+}
+
+/** An absolute http(s) or data URL goes to the model as an image; anything else becomes a note. */
+function imagePart(url: string, mimeType: string | undefined): UserPart {
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  if (parsed && ["http:", "https:", "data:"].includes(parsed.protocol)) {
+    return { type: "file", data: parsed, mediaType: mimeType ?? "image" };
+  }
+  return { type: "text", text: `[image ${url} is not reachable by the model]` };
 }
 
 function toolResultParts(chunks: readonly Chunk[], called: Set<string>): ToolResultPart[] {

@@ -39,7 +39,11 @@ export function missingCredentials(providerId: string, credential: string): Prov
 /** No response byte (or no further byte) within the timeout. */
 export function timedOut(kind: "first-byte" | "idle", ms: number): ProviderErrorEvent {
   const what = kind === "first-byte" ? "did not start answering" : "stopped sending";
-  return failure("TIMEOUT", `the provider ${what} within ${Math.round(ms / 1000)} s; the request was cancelled`, true);
+  return failure(
+    "TIMEOUT",
+    `the provider ${what} within ${Math.round(ms / 1000)} s; the request was cancelled`,
+    true,
+  );
 }
 
 /** Classifies anything the AI SDK reports (HTTP errors, network errors, in-stream error objects). */
@@ -70,7 +74,11 @@ export function classifyStatus(status: number, detail: string): ProviderErrorEve
     return failure("AUTH_FAILED", `the provider rejected the API key: check DISPATCH_API_KEY${said}`, false);
   }
   if (status === 403) {
-    return failure("FORBIDDEN", `the provider refused access (HTTP 403): check the key's permissions${said}`, false);
+    return failure(
+      "FORBIDDEN",
+      `the provider refused access (HTTP 403): check the key's permissions${said}`,
+      false,
+    );
   }
   if (status === 404) {
     return failure(

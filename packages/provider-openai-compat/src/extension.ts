@@ -23,7 +23,9 @@ export interface OpenAICompatProviderExtensionOptions {
  * Creates the extension, e.g.
  * `createOpenAICompatProviderExtension({ providers: [{ id: "openai-compat", credential: "opencode" }] })`.
  */
-export function createOpenAICompatProviderExtension(options: OpenAICompatProviderExtensionOptions): Extension {
+export function createOpenAICompatProviderExtension(
+  options: OpenAICompatProviderExtensionOptions,
+): Extension {
   return {
     manifest: {
       id: "provider-openai-compat",
@@ -40,7 +42,9 @@ export function createOpenAICompatProviderExtension(options: OpenAICompatProvide
             id: entry.id,
             credential: entry.credential,
             keys,
-            ...(options.firstByteTimeoutMs !== undefined ? { firstByteTimeoutMs: options.firstByteTimeoutMs } : {}),
+            ...(options.firstByteTimeoutMs !== undefined
+              ? { firstByteTimeoutMs: options.firstByteTimeoutMs }
+              : {}),
             ...(options.idleTimeoutMs !== undefined ? { idleTimeoutMs: options.idleTimeoutMs } : {}),
             ...(options.fetch ? { fetch: options.fetch } : {}),
           }),

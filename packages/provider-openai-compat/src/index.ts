@@ -6,7 +6,14 @@
 export type { FetchLike } from "./call-watch.ts";
 export { MISSING_TOOL_RESULT, sanitizeToolInput, toModelMessages, toModelTools } from "./convert-messages.ts";
 export type { ProviderErrorCode } from "./errors.ts";
-export { createOpenAICompatProviderExtension, type OpenAICompatProviderExtensionOptions } from "./extension.ts";
+export {
+  createOpenAICompatProviderExtension,
+  type OpenAICompatProviderExtensionOptions,
+} from "./extension.ts";
 export { parseModelList } from "./list-models.ts";
 export { toReasoningEffort } from "./map-parts.ts";
-export { createOpenAICompatProvider, DEFAULT_TIMEOUT_MS, type OpenAICompatProviderOptions } from "./provider.ts";
+export {
+  createOpenAICompatProvider,
+  DEFAULT_TIMEOUT_MS,
+  type OpenAICompatProviderOptions,
+} from "./provider.ts";

@@ -11,7 +11,8 @@ export function toUsage(usage: LanguageModelUsage): Usage | undefined {
   const result: Usage = { inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 };
   const raw = (usage.raw ?? {}) as Record<string, unknown>;
   // DeepSeek reports cache hits as `prompt_cache_hit_tokens` instead of `prompt_tokens_details`.
-  const cacheRead = positive(usage.inputTokenDetails.cacheReadTokens) ?? positive(raw.prompt_cache_hit_tokens);
+  const cacheRead =
+    positive(usage.inputTokenDetails.cacheReadTokens) ?? positive(raw.prompt_cache_hit_tokens);
   if (cacheRead !== undefined) result.cacheReadTokens = cacheRead;
   const details = (raw.prompt_tokens_details ?? {}) as Record<string, unknown>;
   const cacheWrite =

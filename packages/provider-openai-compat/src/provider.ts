@@ -3,13 +3,28 @@
  * resolves its credential at call time, maps `fullStream` parts to `ProviderEvent`s, enforces the
  * first-byte and idle timeouts, and records one `provider.request` span per call (never the key).
  */
-import type { ApiKeyService } from "@dispatch/auth-apikey";
-import type { AbortSignalLike, ModelInfo, Provider, ProviderEvent, ProviderRequest, Span } from "@dispatch/kernel";
+
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
+import type { ApiKeyService } from "@dispatch/auth-apikey";
+import type {
+  AbortSignalLike,
+  ModelInfo,
+  Provider,
+  ProviderEvent,
+  ProviderRequest,
+  Span,
+} from "@dispatch/kernel";
 import { stepCountIs, streamText, type TextStreamPart, type ToolSet } from "ai";
 import { type CallWatch, type FetchLike, watchCall } from "./call-watch.ts";
 import { toModelMessages, toModelTools } from "./convert-messages.ts";
-import { classifyError, classifyStatus, missingCredentials, type ProviderErrorEvent, redact, timedOut } from "./errors.ts";
+import {
+  classifyError,
+  classifyStatus,
+  missingCredentials,
+  type ProviderErrorEvent,
+  redact,
+  timedOut,
+} from "./errors.ts";
 import { parseModelList } from "./list-models.ts";
 import { toFinishReason, toReasoningEffort, toUsage } from "./map-parts.ts";
 
@@ -38,7 +53,8 @@ export function createOpenAICompatProvider(options: OpenAICompatProviderOptions)
     idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_TIMEOUT_MS,
   };
   const baseFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
-  const watch = (signal?: AbortSignalLike) => watchCall({ fetch: baseFetch, ...timeouts, ...(signal ? { signal } : {}) });
+  const watch = (signal?: AbortSignalLike) =>
+    watchCall({ fetch: baseFetch, ...timeouts, ...(signal ? { signal } : {}) });
 
   return {
     id: options.id,
@@ -47,7 +63,8 @@ export function createOpenAICompatProvider(options: OpenAICompatProviderOptions)
     },
     async listModels(signal) {
       const credentials = options.keys.resolve(options.credential);
-      if (credentials === undefined) throw new Error(missingCredentials(options.id, options.credential).message);
+      if (credentials === undefined)
+        throw new Error(missingCredentials(options.id, options.credential).message);
       const call = watch(signal);
       try {
         const headers: Record<string, string> = credentials.apiKey
@@ -93,6 +110,8 @@ async function* streamCall(
       baseURL: credentials.baseURL,
       ...(credentials.apiKey ? { apiKey: credentials.apiKey } : {}),
       includeUsage: true,
+      // Image URLs go to the provider as they are; the daemon never downloads them itself.
+      supportedUrls: () => ({ "image/*": [/^https?:\/\//] }),
       fetch: call.fetch,
     });
     const tools = toModelTools(request.tools);
@@ -104,7 +123,11 @@ async function* streamCall(
       ...(request.tools.length > 0 ? { tools, toolOrder: request.tools.map((t) => t.name) } : {}),
       ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
       ...(request.reasoningEffort
-        ? { providerOptions: { openaiCompatible: { reasoningEffort: toReasoningEffort(request.reasoningEffort) } } }
+        ? {
+            providerOptions: {
+              openaiCompatible: { reasoningEffort: toReasoningEffort(request.reasoningEffort) },
+            },
+          }
         : {}),
       maxRetries: 0,
       stopWhen: stepCountIs(1),
@@ -173,7 +196,9 @@ function mapPart(
         outcome.aborted = true;
         return [];
       }
-      return [part.type === "error" ? classifyError(part.error) : classifyError(new Error("the call was aborted"))];
+      return [
+        part.type === "error" ? classifyError(part.error) : classifyError(new Error("the call was aborted")),
+      ];
     default:
       return [];
   }

@@ -3,7 +3,16 @@
  * lifecycle events other extensions listen to.
  */
 import { defineEvent, defineFilter, defineService, type Tool } from "@dispatch/kernel";
-import type { AgentEvent, ConversationStatus, ImageInput, ReasoningEffort } from "@dispatch/wire";
+import type {
+  AgentEvent,
+  ChatMessage,
+  ConversationStatus,
+  ImageInput,
+  QueuedMessage,
+  ReasoningEffort,
+  TurnMetrics,
+  Usage,
+} from "@dispatch/wire";
 
 /** The tools offered to one turn; filters may add, drop or rewrite tools (e.g. per-cwd skill lists). */
 export interface ToolAssembly {
@@ -25,6 +34,10 @@ export const turnSettled = defineEvent<{
   turnId: string;
   sealed: boolean;
   finishReason?: string;
+  /** `<credential>/<model>` the turn ran on. */
+  model?: string;
+  /** Present when sealed. */
+  metrics?: TurnMetrics;
 }>("session-orchestrator/turn-settled");
 /** A conversation's status changed. */
 export const conversationStatusChanged = defineEvent<{
@@ -78,6 +91,8 @@ export interface SessionOrchestrator {
   subscribe(conversationId: string, listener: EventListener): () => void;
   isActive(conversationId: string): boolean;
   activeTurnId(conversationId: string): string | undefined;
+  /** Asks frontends to open (focus) the conversation's tab (`conversationOpened`). */
+  open(conversationId: string): void;
   /** Aborts the running turn; it still seals with `done` reason `aborted`. */
   stop(conversationId: string): { abortedTurn: boolean };
   /** Stops and marks the conversation closed. */
@@ -90,3 +105,56 @@ export interface SessionOrchestrator {
 
 /** Provided by the `session-orchestrator` extension. */
 export const sessionOrchestratorService = defineService<SessionOrchestrator>("session-orchestrator/service");
+
+/**
+ * Port: where queued steering messages come from. Provided by the message queue; absent, turns
+ * simply get no steering.
+ */
+export interface SteeringSource {
+  /** Removes and returns the conversation's queued messages, oldest first. Contract: never throws. */
+  drain(conversationId: string): QueuedMessage[];
+}
+export const steeringSourceService = defineService<SteeringSource>("session-orchestrator/steering-source");
+
+/** What a system prompt is built from. */
+export interface SystemPromptContext {
+  conversationId: string;
+  cwd: string;
+  /** `<credential>/<model>`. */
+  model: string;
+  workspaceId: string;
+}
+
+/**
+ * Port: the conversation's system prompt for a turn. Contract: byte-identical across turns until
+ * the cwd changes or `invalidate` is called (prompt caching depends on it); never throws.
+ */
+export interface SystemPromptSource {
+  forTurn(context: SystemPromptContext): Promise<string | undefined>;
+  /** Forces a rebuild on the next turn (after compaction). */
+  invalidate(conversationId: string): void;
+}
+export const systemPromptSourceService = defineService<SystemPromptSource>(
+  "session-orchestrator/system-prompt-source",
+);
+
+/** What the orchestrator asks at each tool-result boundary of a running turn. */
+export interface StepBoundaryContext {
+  conversationId: string;
+  turnId: string;
+  /** `<credential>/<model>`. */
+  model: string;
+  stepIndex: number;
+  messages: readonly ChatMessage[];
+  usage: Usage;
+  signal: AbortSignal;
+}
+
+/**
+ * Port: in-flight compaction. Returns a replacement working history when the next request would
+ * overflow the model's window. Contract: never throws.
+ */
+export interface StepBoundaryHandler {
+  onStepBoundary(context: StepBoundaryContext): Promise<ChatMessage[] | undefined>;
+}
+export const stepBoundaryService = defineService<StepBoundaryHandler>("session-orchestrator/step-boundary");

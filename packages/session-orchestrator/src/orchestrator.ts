@@ -3,16 +3,22 @@
  * persist the user message, run the kernel's `runTurn` (which persists each step as it ends), seal
  * the turn with its metrics, and only then emit `turn-sealed`. One turn at a time per conversation.
  */
+
+import { resolve as resolvePath } from "node:path";
 import { type ConversationStore, conversationStoreService } from "@dispatch/conversation-store";
 import { type CredentialStore, credentialStoreService } from "@dispatch/credential-store";
 import { errorMessage, type HostApi, type RetryPolicy, runTurn } from "@dispatch/kernel";
 import type { AgentEvent, ChatMessage, Chunk, TurnMetrics } from "@dispatch/wire";
 import {
   conversationClosed,
+  conversationOpened,
   conversationStatusChanged,
   type SessionOrchestrator,
   type StartTurnOutcome,
   type StartTurnRequest,
+  steeringSourceService,
+  stepBoundaryService,
+  systemPromptSourceService,
   toolsFilter,
   turnSettled,
   turnStarted,
@@ -45,15 +51,6 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
   const store: ConversationStore = host.getService(conversationStoreService);
   const credentials: CredentialStore = host.getService(credentialStoreService);
   const hub = createConversationHub(host.logger);
-  // Nothing runs before this point, so every turn still marked running was cut by a crash.
-  const recovery = store.recoverInterrupted();
-  if (recovery.interruptedTurns > 0) {
-    host.logger.warn("repaired turns interrupted by a crash or kill", {
-      conversations: recovery.conversations.length,
-      interruptedTurns: recovery.interruptedTurns,
-      repairedToolCalls: recovery.repairedToolCalls,
-    });
-  }
   const active = new Map<string, ActiveTurn>();
   let shuttingDown = false;
 
@@ -70,16 +67,33 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
   function startTurn(request: StartTurnRequest): StartTurnOutcome {
     const { conversationId } = request;
     if (shuttingDown) {
-      return { started: false, reason: "shutting-down", message: "the server is shutting down; retry shortly" };
+      return {
+        started: false,
+        reason: "shutting-down",
+        message: "the server is shutting down; retry shortly",
+      };
     }
     if (active.has(conversationId)) {
-      return { started: false, reason: "already-active", message: "turn already active for this conversation" };
+      return {
+        started: false,
+        reason: "already-active",
+        message: "turn already active for this conversation",
+      };
     }
     if (credentials.credentials().length === 0) {
-      return { started: false, reason: "no-provider", message: options.noProviderMessage ?? DEFAULT_NO_PROVIDER };
+      return {
+        started: false,
+        reason: "no-provider",
+        message: options.noProviderMessage ?? DEFAULT_NO_PROVIDER,
+      };
     }
     const turnId = newTurnId();
-    const turn: ActiveTurn = { turnId, controller: new AbortController(), settled: Promise.resolve(), closeRequested: false };
+    const turn: ActiveTurn = {
+      turnId,
+      controller: new AbortController(),
+      settled: Promise.resolve(),
+      closeRequested: false,
+    };
     active.set(conversationId, turn);
     hub.beginTurn(conversationId);
     hub.publish({ type: "user-message", conversationId, turnId, text: request.message });
@@ -94,13 +108,15 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
     const emit = (event: AgentEvent) => hub.publish(event);
     let sealed = false;
     let finishReason: string | undefined;
+    let modelName: string | undefined;
+    let metrics: TurnMetrics | undefined;
     try {
       store.ensureConversation(conversationId, { workspaceId: request.workspaceId });
       if (request.workspaceId) store.setWorkspace(conversationId, request.workspaceId);
       if (request.cwd) store.setCwd(conversationId, request.cwd);
       if (request.model) store.setModel(conversationId, request.model);
       const settings = store.getSettings(conversationId);
-      const modelName = request.model ?? settings.model ?? credentials.defaultModel();
+      modelName = request.model ?? settings.model ?? credentials.defaultModel();
       const resolved = modelName
         ? credentials.resolve(modelName)
         : { error: "no model given and no default model configured: set DISPATCH_MODEL or pass a model" };
@@ -108,8 +124,11 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
         emit({ type: "error", conversationId, turnId, message: resolved.error, code: "UNKNOWN_MODEL" });
         return;
       }
-      const cwd = settings.cwd ?? options.defaultCwd;
+      const resolvedName = resolved.name;
+      // A relative conversation cwd is resolved against the server default.
+      const cwd = settings.cwd ? resolvePath(options.defaultCwd, settings.cwd) : options.defaultCwd;
       const reasoningEffort = request.reasoningEffort ?? settings.reasoningEffort ?? "high";
+      const workspaceId = store.getMeta(conversationId)?.workspaceId ?? "default";
 
       setStatus(conversationId, "active");
       host.emit(turnStarted, { conversationId, turnId });
@@ -118,7 +137,15 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
       store.beginTurn(conversationId, turnId);
       store.append(conversationId, turnId, [userMessage]);
 
-      const assembly = await host.applyFilters(toolsFilter, { tools: [...host.tools()], conversationId, cwd });
+      const assembly = await host.applyFilters(toolsFilter, {
+        tools: [...host.tools()],
+        conversationId,
+        cwd,
+      });
+      const systemPrompt = await host
+        .tryGetService(systemPromptSourceService)
+        ?.forTurn({ conversationId, cwd, model: resolvedName, workspaceId });
+      const stepBoundary = host.tryGetService(stepBoundaryService);
       const result = await runTurn({
         conversationId,
         turnId,
@@ -126,6 +153,7 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
         model: resolved.model,
         messages: [...history, userMessage],
         tools: assembly.tools,
+        ...(systemPrompt ? { systemPrompt } : {}),
         reasoningEffort,
         cwd,
         signal: turn.controller.signal,
@@ -138,9 +166,28 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
         persist: async (messages: ChatMessage[]) => {
           store.append(conversationId, turnId, messages);
         },
+        drainSteering: async () => {
+          const queued = host.tryGetService(steeringSourceService)?.drain(conversationId) ?? [];
+          if (queued.length === 0) return [];
+          const text = queued.map((m) => m.text).join("\n\n");
+          emit({ type: "steering", conversationId, turnId, text });
+          return [text];
+        },
+        ...(stepBoundary
+          ? {
+              onStepBoundary: (boundary) =>
+                stepBoundary.onStepBoundary({
+                  ...boundary,
+                  conversationId,
+                  turnId,
+                  model: resolvedName,
+                  signal: turn.controller.signal,
+                }),
+            }
+          : {}),
       });
       finishReason = result.finishReason;
-      const metrics: TurnMetrics = {
+      metrics = {
         turnId,
         usage: result.usage,
         durationMs: result.durationMs,
@@ -152,7 +199,13 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
       emit({ type: "turn-sealed", conversationId, turnId });
     } catch (err) {
       logger.error("turn failed before it could seal", { err });
-      emit({ type: "error", conversationId, turnId, message: `internal error: ${errorMessage(err)}`, code: "INTERNAL" });
+      emit({
+        type: "error",
+        conversationId,
+        turnId,
+        message: `internal error: ${errorMessage(err)}`,
+        code: "INTERNAL",
+      });
     } finally {
       active.delete(conversationId);
       hub.endTurn(conversationId);
@@ -161,8 +214,26 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
       } catch (err) {
         logger.error("could not record the conversation's status", { err });
       }
-      host.emit(turnSettled, { conversationId, turnId, sealed, ...(finishReason ? { finishReason } : {}) });
+      host.emit(turnSettled, {
+        conversationId,
+        turnId,
+        sealed,
+        ...(finishReason ? { finishReason } : {}),
+        ...(modelName ? { model: modelName } : {}),
+        ...(metrics ? { metrics } : {}),
+      });
+      if (sealed && !turn.closeRequested) carryQueued(conversationId, logger);
     }
+  }
+
+  /** Starts the next turn with whatever was queued after the last tool-result boundary. */
+  function carryQueued(conversationId: string, logger: typeof host.logger): void {
+    // While shutting down, queued messages stay persisted; the queue restarts them at next boot.
+    if (shuttingDown) return;
+    const queued = host.tryGetService(steeringSourceService)?.drain(conversationId) ?? [];
+    if (queued.length === 0) return;
+    const outcome = startTurn({ conversationId, message: queued.map((m) => m.text).join("\n\n") });
+    if (!outcome.started) logger.warn("queued messages could not start a turn", { reason: outcome.reason });
   }
 
   async function waitIdle(conversationId: string, timeoutMs?: number): Promise<void> {
@@ -179,6 +250,10 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
     subscribe: (conversationId, listener) => hub.subscribe(conversationId, listener),
     isActive: (conversationId) => active.has(conversationId),
     activeTurnId: (conversationId) => active.get(conversationId)?.turnId,
+    open(conversationId) {
+      const workspaceId = store.getMeta(conversationId)?.workspaceId ?? "default";
+      host.emit(conversationOpened, { conversationId, workspaceId });
+    },
     stop(conversationId) {
       const turn = active.get(conversationId);
       if (!turn) return { abortedTurn: false };

@@ -66,7 +66,9 @@ describe("kv", () => {
       )
       .all("ns", "a", "b")
       .map((row) => row.detail);
-    expect(plan).toEqual([expect.stringContaining("SEARCH kv USING PRIMARY KEY (namespace=? AND key>? AND key<?)")]);
+    expect(plan).toEqual([
+      expect.stringContaining("SEARCH kv USING PRIMARY KEY (namespace=? AND key>? AND key<?)"),
+    ]);
   });
 });
 

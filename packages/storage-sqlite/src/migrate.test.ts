@@ -26,8 +26,16 @@ function thrownBy(fn: () => unknown): StorageError {
   throw new Error("expected a StorageError");
 }
 
-const v1: Migration = { version: 1, name: "items", up: "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)" };
-const v2: Migration = { version: 2, name: "items.size", up: "ALTER TABLE items ADD COLUMN size INTEGER DEFAULT 0" };
+const v1: Migration = {
+  version: 1,
+  name: "items",
+  up: "CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)",
+};
+const v2: Migration = {
+  version: 2,
+  name: "items.size",
+  up: "ALTER TABLE items ADD COLUMN size INTEGER DEFAULT 0",
+};
 const v3: Migration = {
   version: 3,
   name: "seed",
@@ -124,8 +132,12 @@ describe("migrate", () => {
     expect(thrownBy(() => storage.sql.migrate("items", [v1, { ...v2, version: 1 }])).code).toBe(
       "INVALID_MIGRATIONS",
     );
-    expect(thrownBy(() => storage.sql.migrate("items", [{ ...v1, version: 0 }])).code).toBe("INVALID_MIGRATIONS");
-    expect(thrownBy(() => storage.sql.migrate("items", [{ ...v1, version: 1.5 }])).code).toBe("INVALID_MIGRATIONS");
+    expect(thrownBy(() => storage.sql.migrate("items", [{ ...v1, version: 0 }])).code).toBe(
+      "INVALID_MIGRATIONS",
+    );
+    expect(thrownBy(() => storage.sql.migrate("items", [{ ...v1, version: 1.5 }])).code).toBe(
+      "INVALID_MIGRATIONS",
+    );
     expect(applied(storage, "items")).toEqual([]);
   });
 });

@@ -133,3 +133,19 @@ describe("transaction", () => {
     expect(sql.prepare("SELECT x FROM t").all()).toEqual([]);
   });
 });
+
+describe("opening", () => {
+  it("refuses a file that is not a database, and the path stays usable once fixed", async () => {
+    const path = join(dir, "garbage.sqlite");
+    await Bun.write(
+      path,
+      "this is not a database, just some text that is long enough to be read as a header",
+    );
+    expect(() => createSqliteStorage({ path })).toThrow();
+    rmSync(path);
+    const storage = createSqliteStorage({ path });
+    opened.push(storage);
+    storage.kv("a").set("k", "v");
+    expect(storage.kv("a").get("k")).toBe("v");
+  });
+});

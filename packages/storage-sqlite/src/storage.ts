@@ -32,8 +32,18 @@ export const STORAGE_OWNER = "storage-sqlite";
 /** Opens (creating if needed) the database at `options.path` and brings the backend's schema up to date. */
 export function createSqliteStorage(options: SqliteStorageOptions): SqliteStorage {
   const db = new Database(options.path, { create: true, strict: true });
+  try {
+    return openOn(db, options);
+  } catch (err) {
+    db.close(false);
+    throw err;
+  }
+}
+
+function openOn(db: Database, options: SqliteStorageOptions): SqliteStorage {
+  const busyTimeoutMs = Math.trunc(options.busyTimeoutMs ?? 5000);
   // busy_timeout BEFORE journal_mode: the other order fails restarts after a kill with "database is locked".
-  db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
+  db.exec(`PRAGMA busy_timeout = ${Number.isFinite(busyTimeoutMs) ? Math.max(0, busyTimeoutMs) : 5000}`);
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = NORMAL");
   db.exec("PRAGMA foreign_keys = ON");

@@ -15,6 +15,7 @@ import {
   notADirectory,
   notFound,
   outsideRoot,
+  specialFile,
   symlinkLoop,
   ToolFailure,
 } from "./errors.ts";
@@ -50,8 +51,8 @@ export interface ResolvedPath {
   /** How to show the path to the model: relative to the cwd when inside it, else absolute. */
   readonly display: string;
   readonly exists: boolean;
-  /** The kind of the real target, when it exists. */
-  readonly kind?: PathKind;
+  /** The kind of the real target, when it exists (special files are refused). */
+  readonly kind?: "file" | "directory";
   /** The deepest existing directory on the way to `real` (its parent when the target exists). */
   readonly ancestor: string;
   /** Names below `ancestor` that do not exist yet (empty when the target exists). */
@@ -73,14 +74,20 @@ export function isInside(child: string, parent: string): boolean {
 }
 
 /** Resolves the roots of one call. Throws `ToolFailure` when there is no usable cwd. */
-export async function createScope(cwd: string | undefined, options: ContainmentOptions = {}): Promise<ContainmentScope> {
+export async function createScope(
+  cwd: string | undefined,
+  options: ContainmentOptions = {},
+): Promise<ContainmentScope> {
   if (cwd === undefined || cwd === "") throw noCwd();
   if (!isAbsolute(cwd)) throw invalidPath(cwd, "the working directory must be an absolute path");
   let cwdReal: string;
   try {
     cwdReal = await realpath(cwd);
   } catch (err) {
-    throw new ToolFailure("NO_CWD", `The working directory ${cwd} cannot be used (${errnoCode(err) ?? "error"}).`);
+    throw new ToolFailure(
+      "NO_CWD",
+      `The working directory ${cwd} cannot be used (${errnoCode(err) ?? "error"}).`,
+    );
   }
   const roots = [cwdReal];
   for (const extra of options.extraRoots ?? []) {
@@ -111,8 +118,8 @@ export function displayPath(scope: ContainmentScope, real: string): string {
 
 /**
  * Resolves `path` (relative to `cwd`, or absolute) to a real path inside the allowed roots.
- * Contract: throws `ToolFailure` (with a model-readable message) for every refusal; never follows a
- * symlink without checking where it leads.
+ * Contract: throws `ToolFailure` (with a model-readable message) for every refusal, including
+ * FIFOs, sockets and devices; never follows a symlink without checking where it leads.
  */
 export async function resolveInside(
   cwd: string | undefined,
@@ -136,18 +143,29 @@ export async function resolveInScope(
   assertInside(scope, real, path);
   if (walked.missing.length > 0) {
     if (!allowMissing) throw notFound(path);
-    return { scope, input: path, real, display: displayPath(scope, real), exists: false, ancestor: walked.real, missing: walked.missing };
+    return {
+      scope,
+      input: path,
+      real,
+      display: displayPath(scope, real),
+      exists: false,
+      ancestor: walked.real,
+      missing: walked.missing,
+    };
   }
   const stats = await lstat(real).catch((err: unknown) => {
     throw ioError(path, err);
   });
+  const kind = kindOf(stats);
+  if (kind !== "file" && kind !== "directory")
+    throw specialFile(path, kind === "fifo" ? "FIFO (named pipe)" : kind);
   return {
     scope,
     input: path,
     real,
     display: displayPath(scope, real),
     exists: true,
-    kind: kindOf(stats),
+    kind,
     ancestor: posix.dirname(real),
     missing: [],
   };

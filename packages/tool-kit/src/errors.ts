@@ -61,7 +61,10 @@ export function invalidPath(path: string, why: string): ToolFailure {
 }
 
 /** Nothing exists at the path. */
-export function notFound(path: string, hint = "Check the path (read_file on a directory lists it)."): ToolFailure {
+export function notFound(
+  path: string,
+  hint = "Check the path (read_file on a directory lists it).",
+): ToolFailure {
   return new ToolFailure("NOT_FOUND", `"${path}" does not exist. ${hint}`, { path });
 }
 
@@ -76,9 +79,13 @@ export function specialFile(path: string, kind: string): ToolFailure {
 
 /** Symlinks nest too deeply or loop. */
 export function symlinkLoop(path: string): ToolFailure {
-  return new ToolFailure("SYMLINK_LOOP", `Refused: "${path}" has a symlink loop or too many nested symlinks.`, {
-    path,
-  });
+  return new ToolFailure(
+    "SYMLINK_LOOP",
+    `Refused: "${path}" has a symlink loop or too many nested symlinks.`,
+    {
+      path,
+    },
+  );
 }
 
 /** A path component that must be a directory is not one. */

@@ -8,7 +8,7 @@ import { constants, existsSync, type Stats } from "node:fs";
 import { type FileHandle, lstat, mkdir, open, readlink, realpath } from "node:fs/promises";
 import { posix } from "node:path";
 import { assertInside, type ContainmentScope, kindOf, type ResolvedPath } from "./containment.ts";
-import { errnoCode, ioError, notADirectory, pathChanged, specialFile } from "./errors.ts";
+import { errnoCode, ioError, notADirectory, pathChanged, specialFile, ToolFailure } from "./errors.ts";
 
 const PROC_FD = "/proc/self/fd";
 const hasProcFd = existsSync(PROC_FD);
@@ -27,7 +27,10 @@ export interface VerifiedHandle {
  * socket or device, an object of the wrong kind, and a descriptor whose real location is outside
  * the scope; never blocks on a FIFO.
  */
-export async function openVerified(resolved: ResolvedPath, expect: "file" | "directory"): Promise<VerifiedHandle> {
+export async function openVerified(
+  resolved: ResolvedPath,
+  expect: "file" | "directory",
+): Promise<VerifiedHandle> {
   const flags =
     constants.O_RDONLY |
     constants.O_NOFOLLOW |
@@ -82,6 +85,37 @@ export async function openAnchoredDirectory(
     currentReal = nextReal;
   }
   return current;
+}
+
+/** Where a write to a resolved path goes: an anchored parent directory and the final name. */
+export interface WriteTarget {
+  readonly directory: VerifiedHandle;
+  readonly name: string;
+}
+
+/**
+ * Prepares a write to `resolved`: refuses an existing directory or special file, creates missing
+ * parent directories (each one anchored and checked), and anchors the parent. The caller writes
+ * with `writeFileAtomic(target.directory.anchor, target.name, …)` and closes `target.directory`.
+ */
+export async function openWriteTarget(resolved: ResolvedPath): Promise<WriteTarget> {
+  if (resolved.exists) {
+    if (resolved.kind === "directory") {
+      throw new ToolFailure("IS_DIRECTORY", `"${resolved.input}" is a directory; give a file path.`);
+    }
+    if (resolved.kind !== "file") throw specialFile(resolved.input, kindName(resolved.kind ?? "other"));
+    const directory = await openAnchoredDirectory(resolved.scope, resolved.ancestor, [], resolved.input);
+    return { directory, name: posix.basename(resolved.real) };
+  }
+  const name = resolved.missing.at(-1);
+  if (name === undefined) throw pathChanged(resolved.input);
+  const directory = await openAnchoredDirectory(
+    resolved.scope,
+    resolved.ancestor,
+    resolved.missing.slice(0, -1),
+    resolved.input,
+  );
+  return { directory, name };
 }
 
 /** The kind of special file, in words. */

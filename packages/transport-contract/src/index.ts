@@ -247,7 +247,12 @@ export type WsChatServerMessage =
   | { type: "chat.delta"; event: AgentEvent; index?: number }
   | { type: "chat.error"; conversationId?: string; message: string }
   | { type: "conversation.open"; conversationId: string; workspaceId: string }
-  | { type: "conversation.statusChanged"; conversationId: string; status: ConversationStatus; workspaceId: string }
+  | {
+      type: "conversation.statusChanged";
+      conversationId: string;
+      status: ConversationStatus;
+      workspaceId: string;
+    }
   | {
       type: "conversation.compacted";
       conversationId: string;

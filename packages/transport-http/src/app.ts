@@ -11,6 +11,7 @@ import { type Context, Hono } from "hono";
 import { handleChat } from "./chat.ts";
 import { registerConversationRoutes } from "./conversations.ts";
 import { type SecurityOptions, securityMiddleware } from "./security.ts";
+import { registerSettingsRoutes, type SettingsDeps } from "./settings.ts";
 import { HttpError } from "./validate.ts";
 
 /** The Bun server, passed to `app.fetch` so long-lived responses can lift the idle timeout. */
@@ -26,6 +27,7 @@ export interface AppDeps {
   security: SecurityOptions;
   logger: Logger;
   newConversationId(): string;
+  queue: SettingsDeps["queue"];
 }
 
 export type DispatchApp = Hono<{ Bindings: ServerBinding }>;
@@ -56,9 +58,15 @@ export function createApp(deps: AppDeps): DispatchApp {
   );
 
   registerConversationRoutes(app, { store: deps.store, orchestrator: deps.orchestrator });
+  registerSettingsRoutes(app, { store: deps.store, orchestrator: deps.orchestrator, queue: deps.queue });
 
   app.notFound((c) =>
-    c.json({ error: `No route ${c.req.method} ${c.req.path}. The routes are listed in the README's HTTP API table.` }, 404),
+    c.json(
+      {
+        error: `No route ${c.req.method} ${c.req.path}. The routes are listed in the README's HTTP API table.`,
+      },
+      404,
+    ),
   );
   app.onError((err, c) => {
     if (err instanceof HttpError) return c.json({ error: err.message }, err.status);

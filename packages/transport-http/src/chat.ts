@@ -7,7 +7,13 @@ import type { SessionOrchestrator } from "@dispatch/session-orchestrator";
 import type { AgentEvent } from "@dispatch/wire";
 import type { Context } from "hono";
 import { z } from "zod";
-import { conversationIdSchema, HttpError, parseBody, reasoningEffortSchema, workspaceIdSchema } from "./validate.ts";
+import {
+  conversationIdSchema,
+  HttpError,
+  parseBody,
+  reasoningEffortSchema,
+  workspaceIdSchema,
+} from "./validate.ts";
 
 const chatRequestSchema = z.object({
   conversationId: conversationIdSchema.optional(),
@@ -43,7 +49,13 @@ export async function handleChat(c: Context, deps: ChatDeps): Promise<Response> 
   if (!outcome.started) {
     if (outcome.reason !== "already-active") throw new HttpError(503, outcome.message);
     const turnId = deps.orchestrator.activeTurnId(conversationId) ?? "";
-    const event: AgentEvent = { type: "error", conversationId, turnId, message: outcome.message, code: "TURN_ACTIVE" };
+    const event: AgentEvent = {
+      type: "error",
+      conversationId,
+      turnId,
+      message: outcome.message,
+      code: "TURN_ACTIVE",
+    };
     return new Response(`${JSON.stringify(event)}\n`, { status: 200, headers });
   }
 

@@ -11,8 +11,8 @@ import type {
   LastMessageResponse,
   StopResponse,
 } from "@dispatch/transport-contract";
-import type { Hono } from "hono";
 import { z } from "zod";
+import type { DispatchApp } from "./app.ts";
 import { conversationIdParam, HttpError, parseQuery, queryInt, workspaceIdSchema } from "./validate.ts";
 
 /** What the conversation routes need. */
@@ -26,7 +26,12 @@ const STATUSES = ["active", "queued", "idle", "closed"] as const;
 const listQuery = z.object({
   status: z
     .string()
-    .transform((s) => s.split(",").map((v) => v.trim()).filter((v) => v !== ""))
+    .transform((s) =>
+      s
+        .split(",")
+        .map((v) => v.trim())
+        .filter((v) => v !== ""),
+    )
     .pipe(z.array(z.enum(STATUSES, { message: `each status must be one of ${STATUSES.join(", ")}` })))
     .optional(),
   workspaceId: workspaceIdSchema.optional(),
@@ -43,11 +48,12 @@ const windowQuery = z.object({
 const LAST_WAIT_MS = 60_000;
 
 /** Registers the conversation routes on `app`. */
-export function registerConversationRoutes(app: Hono, deps: ConversationDeps): void {
+export function registerConversationRoutes(app: DispatchApp, deps: ConversationDeps): void {
   const { store, orchestrator } = deps;
 
   function requireConversation(id: string): void {
-    if (!store.getMeta(id)) throw new HttpError(404, `No conversation "${id}". List them with GET /conversations.`);
+    if (!store.getMeta(id))
+      throw new HttpError(404, `No conversation "${id}". List them with GET /conversations.`);
   }
 
   app.get("/conversations", (c) => {
@@ -73,7 +79,11 @@ export function registerConversationRoutes(app: Hono, deps: ConversationDeps): v
     const id = conversationIdParam(c);
     const meta = store.getMeta(id);
     if (!meta) throw new HttpError(404, `No conversation "${id}". List them with GET /conversations.`);
-    const body: ConversationStatusResponse = { conversationId: id, isActive: orchestrator.isActive(id), status: meta.status };
+    const body: ConversationStatusResponse = {
+      conversationId: id,
+      isActive: orchestrator.isActive(id),
+      status: meta.status,
+    };
     return c.json(body);
   });
 

@@ -5,6 +5,7 @@
 import { conversationStoreService } from "@dispatch/conversation-store";
 import { credentialStoreService } from "@dispatch/credential-store";
 import { defineService, type Extension, KERNEL_API_VERSION } from "@dispatch/kernel";
+import { messageQueueService } from "@dispatch/message-queue";
 import { sessionOrchestratorService } from "@dispatch/session-orchestrator";
 import { createApp } from "./app.ts";
 import type { SecurityOptions } from "./security.ts";
@@ -48,6 +49,7 @@ export function createTransportHttpExtension(options: TransportHttpOptions): Ext
         security: options.security,
         logger: host.logger,
         newConversationId: () => crypto.randomUUID(),
+        queue: () => host.tryGetService(messageQueueService),
       });
       const bound = Bun.serve({
         hostname: options.hostname,

@@ -55,7 +55,9 @@ export function originGuard(allowedOrigins: readonly string[]): MiddlewareHandle
     const origin = c.req.header("origin");
     if (origin !== undefined && !allowed.has(origin)) {
       return c.json(
-        { error: `Origin "${origin}" is not allowed. Add it to DISPATCH_ALLOWED_ORIGINS to let that page use the API.` },
+        {
+          error: `Origin "${origin}" is not allowed. Add it to DISPATCH_ALLOWED_ORIGINS to let that page use the API.`,
+        },
         403,
       );
     }
@@ -96,7 +98,8 @@ export function jsonOnly(): MiddlewareHandler {
     const method = c.req.method;
     if (method === "POST" || method === "PUT") {
       const length = c.req.header("content-length");
-      const hasBody = c.req.header("transfer-encoding") !== undefined || (length !== undefined && length !== "0");
+      const hasBody =
+        c.req.header("transfer-encoding") !== undefined || (length !== undefined && length !== "0");
       const type = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase();
       if (hasBody && type !== "application/json") {
         return c.json(

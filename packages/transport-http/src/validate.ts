@@ -17,7 +17,10 @@ export class HttpError extends Error {
 /** Ids of conversations: what clients mint (UUIDs, short slugs), safe in logs and paths. */
 export const conversationIdSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "must be 1-128 characters of letters, digits, '.', '_', ':' or '-'");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/,
+    "must be 1-128 characters of letters, digits, '.', '_', ':' or '-'",
+  );
 
 /** Workspace ids are slugs. */
 export const workspaceIdSchema = z
@@ -48,7 +51,8 @@ export async function parseBody<T>(c: Context, schema: z.ZodType<T>): Promise<T>
     }
   }
   const result = schema.safeParse(value);
-  if (!result.success) throw new HttpError(400, `Invalid request body: ${describeIssues(result.error, "body")}`);
+  if (!result.success)
+    throw new HttpError(400, `Invalid request body: ${describeIssues(result.error, "body")}`);
   return result.data;
 }
 
@@ -63,7 +67,8 @@ export function parseQuery<T>(c: Context, schema: z.ZodType<T>): T {
 export function conversationIdParam(c: Context): string {
   const raw = c.req.param("id") ?? "";
   const result = conversationIdSchema.safeParse(raw);
-  if (!result.success) throw new HttpError(400, `Invalid conversation id: ${describeIssues(result.error, "id")}`);
+  if (!result.success)
+    throw new HttpError(400, `Invalid conversation id: ${describeIssues(result.error, "id")}`);
   return result.data;
 }
 

@@ -190,7 +190,13 @@ export type AgentEvent =
       genTotalMs?: number;
     })
   | (TurnEventBase & { type: "error"; message: string; code?: string })
-  | (TurnEventBase & { type: "provider-retry"; attempt: number; delayMs: number; message: string; code?: string })
+  | (TurnEventBase & {
+      type: "provider-retry";
+      attempt: number;
+      delayMs: number;
+      message: string;
+      code?: string;
+    })
   | (TurnEventBase & {
       type: "done";
       reason: FinishReason;

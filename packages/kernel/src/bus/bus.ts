@@ -3,14 +3,19 @@
  * shares one `BusCore` and gives each extension a view (`scopeBus`) that records who registered a
  * handler, so a failing handler is logged with its hook id and its extension id.
  */
-import { KernelError } from "../errors.ts";
+
 import type { Bus, Dispose, EventHandle, FilterHandle, ServiceHandle } from "../contracts/hooks.ts";
 import type { Logger } from "../contracts/logging.ts";
+import { KernelError } from "../errors.ts";
 import { guardLogger } from "../logging/guard.ts";
 
 /** The bus with the registering extension passed explicitly; the host's shared instance. */
 export interface BusCore {
-  on<T>(owner: string | undefined, event: EventHandle<T>, handler: (payload: T) => void | Promise<void>): Dispose;
+  on<T>(
+    owner: string | undefined,
+    event: EventHandle<T>,
+    handler: (payload: T) => void | Promise<void>,
+  ): Dispose;
   emit<T>(event: EventHandle<T>, payload: T): void;
   addFilter<T>(
     owner: string | undefined,
@@ -64,7 +69,13 @@ export function createBusCore(logger: Logger): BusCore {
       return disposeOnce(() => remove(filters, filter.id, entry));
     },
     applyFilters: async (filter, value, options) =>
-      (await runFilters(log, filter.id, filters.get(filter.id) ?? [], value, options?.failClosed === true)) as typeof value,
+      (await runFilters(
+        log,
+        filter.id,
+        filters.get(filter.id) ?? [],
+        value,
+        options?.failClosed === true,
+      )) as typeof value,
     provideService: (owner, service, implementation) => {
       const existing = services.get(service.id);
       if (existing !== undefined) throw alreadyProvided(service.id, existing.owner, owner);
@@ -75,7 +86,8 @@ export function createBusCore(logger: Logger): BusCore {
       });
     },
     getService: <T>(service: ServiceHandle<T>) => resolveService(services, service.id, true) as T,
-    tryGetService: <T>(service: ServiceHandle<T>) => resolveService(services, service.id, false) as T | undefined,
+    tryGetService: <T>(service: ServiceHandle<T>) =>
+      resolveService(services, service.id, false) as T | undefined,
   };
 }
 

@@ -52,7 +52,11 @@ export interface Bus {
   /** Notifies every listener in registration order; returns without awaiting async handlers. */
   emit<T>(event: EventHandle<T>, payload: T): void;
   /** Adds a filter; lower `priority` runs first (default 0), then registration order. */
-  addFilter<T>(filter: FilterHandle<T>, fn: (value: T) => T | Promise<T>, options?: { priority?: number }): Dispose;
+  addFilter<T>(
+    filter: FilterHandle<T>,
+    fn: (value: T) => T | Promise<T>,
+    options?: { priority?: number },
+  ): Dispose;
   /**
    * Runs the chain. Contract: a throwing filter is logged and skipped (its input passes on) unless
    * `failClosed`, in which case the error propagates.

@@ -56,8 +56,15 @@ export interface LogContext {
   attributes?: Attributes;
 }
 
-/** Attributes of an error log; `err` is expanded into `error.name`, `error.message` and a stack body. */
-export type ErrorAttributes = Attributes & { err?: unknown };
+/**
+ * Attributes of a warning or error: flat scalars, plus `err` (anything thrown), which the logger
+ * expands into `error.name`, `error.message` and a stack body. Non-scalar values other than `err`
+ * are written as their JSON text.
+ */
+export interface ErrorAttributes {
+  err?: unknown;
+  [key: string]: AttributeValue | unknown;
+}
 
 /** Structured logger. Contract: no method ever throws. */
 export interface Logger {

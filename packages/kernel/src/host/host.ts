@@ -4,9 +4,15 @@
  * deactivates in reverse. Extensions register through their own `HostApi` (host/host-api.ts).
  */
 import { createBusCore } from "../bus/bus.ts";
-import { type Extension, type ExtensionStatus, type Host, type HostOptions, KERNEL_API_VERSION } from "../contracts/extension.ts";
+import {
+  type Extension,
+  type ExtensionStatus,
+  type Host,
+  type HostOptions,
+  KERNEL_API_VERSION,
+} from "../contracts/extension.ts";
 import type { Dispose } from "../contracts/hooks.ts";
-import type { Attributes, Logger } from "../contracts/logging.ts";
+import type { ErrorAttributes, Logger } from "../contracts/logging.ts";
 import { errorMessage } from "../errors.ts";
 import { createHostApi, type HostApiParts, type RegistrationKind } from "./host-api.ts";
 import { resolveActivationOrder } from "./order.ts";
@@ -37,7 +43,9 @@ export function createHost(options: HostOptions): Host {
   const records: ExtensionRecord[] = order.flatMap((id) => {
     const extension = byId.get(id);
     if (extension === undefined) return [];
-    return [{ extension, state: "pending", logger: logger.child({ extensionId: id }), registrations: new Set() }];
+    return [
+      { extension, state: "pending", logger: logger.child({ extensionId: id }), registrations: new Set() },
+    ];
   });
   const recordById = new Map(records.map((record) => [record.extension.manifest.id, record]));
   const core = createBusCore(logger);
@@ -83,11 +91,11 @@ export function createHost(options: HostOptions): Host {
       },
     });
 
-  const disable = (record: ExtensionRecord, reason: string, attributes: Attributes & { err?: unknown } = {}) => {
+  const disable = (record: ExtensionRecord, reason: string, attributes: ErrorAttributes = {}) => {
     record.state = "disabled";
     record.reason = reason;
     const level = attributes.err === undefined ? "warn" : "error";
-    record.logger[level]("extension disabled", { reason, ...attributes });
+    record.logger[level]("extension disabled", { ...attributes, reason });
   };
 
   const activateOne = async (record: ExtensionRecord): Promise<void> => {

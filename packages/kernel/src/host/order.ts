@@ -55,7 +55,9 @@ function assertDependenciesPresent(ids: readonly string[], deps: readonly string
     (deps[index] ?? []).filter((dep) => !present.has(dep)).map((dependency) => ({ id, dependency })),
   );
   if (missing.length === 0) return;
-  const lines = missing.map(({ id, dependency }) => `"${id}" depends on "${dependency}", which is not in the list`);
+  const lines = missing.map(
+    ({ id, dependency }) => `"${id}" depends on "${dependency}", which is not in the list`,
+  );
   throw new KernelError(
     "MISSING_DEPENDENCY",
     `Missing extension dependency: ${lines.join("; ")}. Add the missing extension or drop the dependsOn entry.`,

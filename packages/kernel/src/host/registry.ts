@@ -38,7 +38,12 @@ export function createRegistry(): Registry {
   };
 }
 
-function add<T>(map: Map<string, Entry<T>>, key: string, entry: Entry<T>, kind: "tool" | "provider"): Dispose {
+function add<T>(
+  map: Map<string, Entry<T>>,
+  key: string,
+  entry: Entry<T>,
+  kind: "tool" | "provider",
+): Dispose {
   const existing = map.get(key);
   if (existing !== undefined) {
     throw new KernelError(

@@ -5,6 +5,7 @@
  */
 import type {
   Attributes,
+  AttributeValue,
   ErrorAttributes,
   LogContext,
   Logger,
@@ -59,7 +60,8 @@ function scopedLogger(fx: Effects, scope: Scope): Logger {
     warn: (msg, attributes) => log("warn", msg, attributes),
     error: (msg, attributes) => log("error", msg, attributes),
     child: (context) => attemptOr(() => scopedLogger(fx, childScope(scope, context)), nullLogger),
-    span: (name, attributes, body) => attemptOr(() => openSpan(fx, scope, name, attributes, body), nullLogger.span(name)),
+    span: (name, attributes, body) =>
+      attemptOr(() => openSpan(fx, scope, name, attributes, body), nullLogger.span(name)),
   };
 }
 
@@ -131,13 +133,26 @@ function optional(attributes: Attributes | undefined, body: string | undefined) 
 
 /** Turns `err` into flat `error.name`/`error.message` (and `error.code`) attributes plus a stack body. */
 function expandError(attributes?: ErrorAttributes): { attributes?: Attributes; body?: string } {
-  if (attributes === undefined || !("err" in attributes)) return { attributes };
+  if (attributes === undefined) return {};
   const { err, ...rest } = attributes;
-  if (err === undefined) return { attributes: rest };
-  const expanded: Attributes = { ...rest, "error.name": errorName(err), "error.message": messageOf(err) };
+  const flat = flatten(rest);
+  if (err === undefined) return { attributes: flat };
+  flat["error.name"] = errorName(err);
+  flat["error.message"] = messageOf(err);
   const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === "string" || typeof code === "number") expanded["error.code"] = code;
-  return { attributes: expanded, body: err instanceof Error ? err.stack : undefined };
+  if (typeof code === "string" || typeof code === "number") flat["error.code"] = code;
+  return { attributes: flat, body: err instanceof Error ? err.stack : undefined };
+}
+
+/** Keeps scalar values, drops `undefined`, and renders anything else as text (attributes stay flat). */
+function flatten(values: Record<string, unknown>): Attributes {
+  const out: Attributes = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const scalar = value === null || ["string", "number", "boolean"].includes(typeof value);
+    out[key] = scalar ? (value as AttributeValue) : messageOf(value);
+  }
+  return out;
 }
 
 function errorName(err: unknown): string {
@@ -148,7 +163,10 @@ function errorName(err: unknown): string {
 function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;
   if (typeof err === "string") return err;
-  return attemptOr(() => JSON.stringify(err) ?? String(err), "unprintable value");
+  return attemptOr(
+    () => JSON.stringify(err) ?? String(err),
+    attemptOr(() => String(err), "unprintable value"),
+  );
 }
 
 function mergeAttributes(a?: Attributes, b?: Attributes): Attributes | undefined {

@@ -3,7 +3,14 @@
  * made, feed the results back, and repeat until the model stops calling tools, the step cap is
  * reached, or the turn is aborted.
  */
-import type { AgentEvent, ChatMessage, FinishReason, ReasoningEffort, StepMetrics, Usage } from "@dispatch/wire";
+import type {
+  AgentEvent,
+  ChatMessage,
+  FinishReason,
+  ReasoningEffort,
+  StepMetrics,
+  Usage,
+} from "@dispatch/wire";
 import type { Logger } from "../contracts/logging.ts";
 import type { Provider } from "../contracts/provider.ts";
 import type { Tool } from "../contracts/tool.ts";

@@ -1,0 +1,25 @@
+/**
+ * `@dispatch/conversation-store`: conversations, their append-only chunk log and settings in
+ * relational SQLite tables, provided as `conversationStoreService`; plus the pure `reconcile`.
+ * @module
+ */
+export { createConversationStoreExtension } from "./extension.ts";
+export {
+  danglingTailCalls,
+  INTERRUPTED_TOOL_RESULT,
+  interruptedResult,
+  type ReconcileResult,
+  type Repair,
+  reconcile,
+} from "./reconcile.ts";
+export { CONVERSATION_STORE_MIGRATIONS, CONVERSATION_STORE_OWNER } from "./schema.ts";
+export { type ConversationStoreOptions, createConversationStore } from "./store.ts";
+export { deriveTitle, TITLE_MAX_LENGTH } from "./title.ts";
+export type {
+  ChunkWindow,
+  ConversationFilter,
+  ConversationSettings,
+  ConversationStore,
+  RecoveryReport,
+} from "./types.ts";
+export { conversationStoreService } from "./types.ts";
