@@ -3,8 +3,9 @@
  * the mistake and shows the command's usage line. Flags are parsed by `node:util`'s `parseArgs`;
  * this file adds the command table, value checks and the messages.
  */
-import type { ConversationStatus, ReasoningEffort } from "@dispatch/transport-contract";
+
 import { parseArgs } from "node:util";
+import type { ConversationStatus, ReasoningEffort } from "@dispatch/transport-contract";
 import { CliError, EXIT, usageError } from "./errors.ts";
 import { COMMAND_NAMES, type CommandName, USAGE_LINES, usageText } from "./help.ts";
 
@@ -76,30 +77,31 @@ const TURN_OPTIONS: Record<string, OptionSpec> = {
 };
 
 /** Each command's own flags and positional names (`?` = optional). */
-const COMMANDS: Record<CommandName | "turn", { options: Record<string, OptionSpec>; positionals: string[] }> = {
-  models: { options: {}, positionals: [] },
-  list: { options: { status: { type: "string" }, all: { type: "boolean" } }, positionals: ["prefix?"] },
-  stop: { options: {}, positionals: ["conversationId"] },
-  compact: { options: {}, positionals: ["conversationId"] },
-  read: { options: {}, positionals: ["conversationId"] },
-  open: { options: {}, positionals: ["conversationId"] },
-  send: {
-    options: {
-      text: { type: "string" },
-      queue: { type: "boolean" },
-      open: { type: "boolean" },
-      cwd: { type: "string" },
-      effort: { type: "string" },
-      workspace: { type: "string" },
+const COMMANDS: Record<CommandName | "turn", { options: Record<string, OptionSpec>; positionals: string[] }> =
+  {
+    models: { options: {}, positionals: [] },
+    list: { options: { status: { type: "string" }, all: { type: "boolean" } }, positionals: ["prefix?"] },
+    stop: { options: {}, positionals: ["conversationId"] },
+    compact: { options: {}, positionals: ["conversationId"] },
+    read: { options: {}, positionals: ["conversationId"] },
+    open: { options: {}, positionals: ["conversationId"] },
+    send: {
+      options: {
+        text: { type: "string" },
+        queue: { type: "boolean" },
+        open: { type: "boolean" },
+        cwd: { type: "string" },
+        effort: { type: "string" },
+        workspace: { type: "string" },
+      },
+      positionals: ["conversationId"],
     },
-    positionals: ["conversationId"],
-  },
-  attach: { options: { "show-reasoning": { type: "boolean" } }, positionals: ["conversationId"] },
-  status: { options: {}, positionals: [] },
-  doctor: { options: {}, positionals: [] },
-  help: { options: {}, positionals: ["command?"] },
-  turn: { options: TURN_OPTIONS, positionals: ["modelName"] },
-};
+    attach: { options: { "show-reasoning": { type: "boolean" } }, positionals: ["conversationId"] },
+    status: { options: {}, positionals: [] },
+    doctor: { options: {}, positionals: [] },
+    help: { options: {}, positionals: ["command?"] },
+    turn: { options: TURN_OPTIONS, positionals: ["modelName"] },
+  };
 
 /** Reasoning effort levels, lowest first. */
 export const EFFORT_LEVELS: readonly ReasoningEffort[] = ["low", "medium", "high", "xhigh", "max"];
@@ -110,7 +112,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   const name = commandOf(argv);
   const spec = COMMANDS[name];
   const usage = USAGE_LINES[name];
-  let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
+  let parsed: { values: Values; positionals: string[] };
   try {
     parsed = parseArgs({
       args: [...argv],
@@ -129,7 +131,10 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   };
   const positionals = name === "turn" ? parsed.positionals : parsed.positionals.slice(1);
   if (values.help === true) {
-    return { command: argv.length === 1 || name === "help" ? { kind: "usage" } : { kind: "help", topic: name }, global };
+    return {
+      command: argv.length === 1 || name === "help" ? { kind: "usage" } : { kind: "help", topic: name },
+      global,
+    };
   }
   if (argv.length === 0) throw new CliError(EXIT.USAGE, "no command given.", [usageText()]);
   checkPositionals(positionals, spec.positionals, name);
@@ -146,7 +151,6 @@ function commandOf(argv: readonly string[]): CommandName | "turn" {
   throw usageError(
     `unknown command "${first}".${guess ? ` Did you mean "${guess}"?` : ""} A model name looks like ` +
       "<credential>/<model>, e.g. opencode/deepseek-v4-flash (see 'dispatch models').",
-    "dispatch --help",
   );
 }
 
@@ -154,7 +158,8 @@ function commandOf(argv: readonly string[]): CommandName | "turn" {
 function firstPositional(argv: readonly string[]): string | undefined {
   const stringFlags = new Set<string>();
   for (const spec of [GLOBAL_OPTIONS, ...Object.values(COMMANDS).map((c) => c.options)]) {
-    for (const [flag, option] of Object.entries(spec)) if (option.type === "string") stringFlags.add(`--${flag}`);
+    for (const [flag, option] of Object.entries(spec))
+      if (option.type === "string") stringFlags.add(`--${flag}`);
   }
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
@@ -176,12 +181,13 @@ function checkPositionals(given: string[], expected: string[], name: CommandName
   }
   if (given.length > expected.length) {
     const extra = given[expected.length] ?? "";
-    const hint = name === "turn" || name === "send" ? ' Quote the message and pass it with --text "...".' : "";
+    const hint =
+      name === "turn" || name === "send" ? ' Quote the message and pass it with --text "...".' : "";
     throw usageError(`unexpected argument "${extra}".${hint}`, usage);
   }
 }
 
-type Values = Record<string, string | boolean | string[] | undefined>;
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
 function buildCommand(name: CommandName | "turn", args: string[], values: Values): Command {
   const str = (key: string) => (typeof values[key] === "string" ? (values[key] as string) : undefined);
@@ -218,7 +224,9 @@ function buildCommand(name: CommandName | "turn", args: string[], values: Values
       return {
         kind: "turn",
         model: modelName(id),
-        files: Array.isArray(values.file) ? values.file : [],
+        files: Array.isArray(values.file)
+          ? values.file.filter((f): f is string => typeof f === "string")
+          : [],
         showReasoning: bool("show-reasoning"),
         open: bool("open"),
         ...message(str("text")),
@@ -240,18 +248,23 @@ function message(text: string | undefined): { text?: string } {
 }
 
 function nonEmpty(value: string | undefined, flag: string, name: CommandName | "turn"): string | undefined {
-  if (value !== undefined && value.trim() === "") throw usageError(`${flag} needs a non-empty value.`, USAGE_LINES[name]);
+  if (value !== undefined && value.trim() === "")
+    throw usageError(`${flag} needs a non-empty value.`, USAGE_LINES[name]);
   return value;
 }
 
 function effort(value: string | undefined, name: CommandName | "turn"): ReasoningEffort | undefined {
   if (value === undefined) return undefined;
   if ((EFFORT_LEVELS as readonly string[]).includes(value)) return value as ReasoningEffort;
-  throw usageError(`--effort must be one of ${EFFORT_LEVELS.join(", ")} (got "${value}").`, USAGE_LINES[name]);
+  throw usageError(
+    `--effort must be one of ${EFFORT_LEVELS.join(", ")} (got "${value}").`,
+    USAGE_LINES[name],
+  );
 }
 
 function listStatus(status: string | undefined, all: boolean): { status?: ConversationStatus[] } {
-  if (status !== undefined && all) throw usageError("use either --status or --all, not both.", USAGE_LINES.list);
+  if (status !== undefined && all)
+    throw usageError("use either --status or --all, not both.", USAGE_LINES.list);
   if (all) return {};
   if (status === undefined) return { status: ["active", "queued", "idle"] };
   if ((STATUSES as readonly string[]).includes(status)) return { status: [status as ConversationStatus] };

@@ -26,7 +26,8 @@ export function serverCandidates(
   env: Readonly<Record<string, string | undefined>>,
 ): ServerCandidate[] {
   if (flag !== undefined) return [{ url: checkUrl(flag, "--server"), source: "--server" }];
-  if (env.DISPATCH_SERVER) return [{ url: checkUrl(env.DISPATCH_SERVER, "DISPATCH_SERVER"), source: "DISPATCH_SERVER" }];
+  if (env.DISPATCH_SERVER)
+    return [{ url: checkUrl(env.DISPATCH_SERVER, "DISPATCH_SERVER"), source: "DISPATCH_SERVER" }];
   if (env.BACKEND_PORT) {
     const port = env.BACKEND_PORT;
     if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
@@ -44,7 +45,8 @@ export function serverCandidates(
 export function guessSocketUrl(serverUrl: string, env: Readonly<Record<string, string | undefined>>): string {
   const url = new URL(serverUrl);
   const httpPort = Number(url.port || (url.protocol === "https:" ? 443 : 80));
-  const envPort = env.SURFACE_WS_PORT && /^\d+$/.test(env.SURFACE_WS_PORT) ? Number(env.SURFACE_WS_PORT) : undefined;
+  const envPort =
+    env.SURFACE_WS_PORT && /^\d+$/.test(env.SURFACE_WS_PORT) ? Number(env.SURFACE_WS_PORT) : undefined;
   const port = envPort ?? WS_PORT_FOR[httpPort] ?? 24205;
   return `${url.protocol === "https:" ? "wss" : "ws"}://${url.hostname}:${port}`;
 }

@@ -4,7 +4,7 @@
  * right exit code and a message that says what to do.
  */
 import type { ErrorResponse } from "@dispatch/transport-contract";
-import { type ServerCandidate, SERVICE_PORT } from "./config.ts";
+import { SERVICE_PORT, type ServerCandidate } from "./config.ts";
 import { CliError, EXIT, errorMessage } from "./errors.ts";
 import { type TokenSearch, tokenAdvice } from "./token.ts";
 
@@ -53,7 +53,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       const token = tokens.candidates[tokenIndex]?.token;
       if (token) headers.authorization = `Bearer ${token}`;
       if (request.body !== undefined) headers["content-type"] = "application/json";
-      const signals = [request.signal, request.timeoutMs ? AbortSignal.timeout(request.timeoutMs) : undefined];
+      const signals = [
+        request.signal,
+        request.timeoutMs ? AbortSignal.timeout(request.timeoutMs) : undefined,
+      ];
       const active = signals.filter((s): s is AbortSignal => s !== undefined);
       try {
         const response = await options.fetch(`${server.url}${path}`, {
@@ -84,7 +87,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         continue;
       }
       const body = await readError(response);
-      throw new CliError(EXIT.AUTH, `the server at ${current()?.url} refused the token (401).`, tokenAdvice(tokens, body));
+      throw new CliError(
+        EXIT.AUTH,
+        `the server at ${current()?.url} refused the token (401).`,
+        tokenAdvice(tokens, body),
+      );
     }
   }
 
@@ -139,14 +146,28 @@ async function parseJson(response: Response, url: string): Promise<unknown> {
 }
 
 /** The "unreachable" error: which URLs were tried and how to start the daemon. */
-function unreachable(all: readonly ServerCandidate[], tried: readonly ServerCandidate[], err: unknown): CliError {
+function unreachable(
+  all: readonly ServerCandidate[],
+  tried: readonly ServerCandidate[],
+  err: unknown,
+): CliError {
   const urls = tried.map((s) => `${s.url} (${s.source})`).join(", then ");
-  const timedOut = err instanceof Error && err.name === "TimeoutError";
-  const reason = timedOut ? "no answer in time" : errorMessage(err);
+  const reason = describeNetworkError(err);
   const service = all.some((s) => s.url.endsWith(`:${SERVICE_PORT}`));
-  return new CliError(EXIT.UNREACHABLE, `cannot reach the Dispatch server at ${urls}: ${reason}.`, [
+  return new CliError(EXIT.UNREACHABLE, `cannot reach the Dispatch server at ${urls}: ${reason}`, [
     "Is the daemon running? Start it with `npm start` in the repository,",
     `or check the installed service with \`systemctl status dispatch\`${service ? "" : " (it listens on :24991)"}.`,
     "Point the CLI elsewhere with --server <url> or DISPATCH_SERVER.",
   ]);
+}
+
+/** A short reason for a failed connection, ending with a period. */
+function describeNetworkError(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  const name = err instanceof Error ? err.name : "";
+  if (name === "TimeoutError") return "no answer in time.";
+  if (code === "ECONNREFUSED" || code === "ConnectionRefused") return "connection refused.";
+  if (code === "ENOTFOUND") return "unknown host name.";
+  const message = errorMessage(err);
+  return /[.?!]$/.test(message) ? message : `${message}.`;
 }

@@ -35,7 +35,12 @@ const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
 export function createTurnPrinter(io: Io, options: TurnPrinterOptions): TurnPrinter {
   const styles = createStyles(options.color);
   const state = initialRenderState();
-  const render = { styles, showReasoning: options.showReasoning, showUserMessage: options.showUserMessage, truncateResults: io.stdout.isTTY };
+  const render = {
+    styles,
+    showReasoning: options.showReasoning,
+    showUserMessage: options.showUserMessage,
+    truncateResults: io.stdout.isTTY,
+  };
   const spinning = io.stderr.isTTY && !options.json;
   let label = options.waitingLabel;
   let shown = false;

@@ -19,7 +19,14 @@ export interface Styles {
 export function createStyles(enabled: boolean): Styles {
   const wrap = (open: number, close: number) => (text: string) =>
     enabled && text !== "" ? `\x1b[${open}m${text}\x1b[${close}m` : text;
-  return { bold: wrap(1, 22), dim: wrap(2, 22), red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), cyan: wrap(36, 39) };
+  return {
+    bold: wrap(1, 22),
+    dim: wrap(2, 22),
+    red: wrap(31, 39),
+    green: wrap(32, 39),
+    yellow: wrap(33, 39),
+    cyan: wrap(36, 39),
+  };
 }
 
 /** A piece of output. */
@@ -104,7 +111,9 @@ export function renderEvent(event: AgentEvent, state: RenderState, options: Rend
       break;
     case "provider-retry":
       line(
-        styles.yellow(`[retry] attempt ${event.attempt + 1} in ${Math.round(event.delayMs / 1000)}s: ${event.message}`),
+        styles.yellow(
+          `[retry] attempt ${event.attempt + 1} in ${Math.round(event.delayMs / 1000)}s: ${event.message}`,
+        ),
         "stderr",
       );
       break;
@@ -161,7 +170,13 @@ export function formatConversations(
   const rows = conversations.map((c, i) => {
     const status = c.status.padEnd(6);
     const colored =
-      c.status === "active" ? styles.green(status) : c.status === "queued" ? styles.yellow(status) : c.status === "closed" ? styles.dim(status) : status;
+      c.status === "active"
+        ? styles.green(status)
+        : c.status === "queued"
+          ? styles.yellow(status)
+          : c.status === "closed"
+            ? styles.dim(status)
+            : status;
     const when = relativeTime(c.lastActivityAt, now).padEnd(10);
     const prefixWidth = idWidth + 2 + 6 + 2 + 10 + 2;
     const title = c.title.replace(/\s+/g, " ").trim();

@@ -7,7 +7,11 @@ import { CliError, EXIT } from "./errors.ts";
 import type { HttpClient } from "./http.ts";
 
 /** The outcome of matching a prefix against the listed ids. */
-export type Match = { kind: "exact" | "unique"; id: string } | { kind: "none" } | { kind: "ambiguous"; ids: string[] };
+export type Match =
+  | { kind: "exact"; id: string }
+  | { kind: "unique"; id: string }
+  | { kind: "none" }
+  | { kind: "ambiguous"; ids: string[] };
 
 /** Pure: an exact id wins, then a single prefix match. */
 export function matchId(prefix: string, ids: readonly string[]): Match {
@@ -20,7 +24,10 @@ export function matchId(prefix: string, ids: readonly string[]): Match {
 }
 
 async function lookup(client: HttpClient, prefix: string): Promise<Match> {
-  const list = await client.json<ConversationListResponse>("GET", `/conversations?q=${encodeURIComponent(prefix)}`);
+  const list = await client.json<ConversationListResponse>(
+    "GET",
+    `/conversations?q=${encodeURIComponent(prefix)}`,
+  );
   return matchId(
     prefix,
     list.conversations.map((c) => c.id),
@@ -32,7 +39,10 @@ export async function resolveConversationId(client: HttpClient, prefix: string):
   const match = await lookup(client, prefix);
   if (match.kind === "exact" || match.kind === "unique") return match.id;
   if (match.kind === "none") {
-    throw new CliError(EXIT.FAILED, `no conversation matches "${prefix}". List them with 'dispatch list --all'.`);
+    throw new CliError(
+      EXIT.FAILED,
+      `no conversation matches "${prefix}". List them with 'dispatch list --all'.`,
+    );
   }
   throw ambiguous(prefix, match.ids);
 }
@@ -48,5 +58,8 @@ export async function resolveOrNewConversationId(client: HttpClient, prefix: str
 function ambiguous(prefix: string, ids: readonly string[]): CliError {
   const shown = ids.slice(0, 5).join(", ");
   const more = ids.length > 5 ? ` and ${ids.length - 5} more` : "";
-  return new CliError(EXIT.FAILED, `"${prefix}" is ambiguous: it matches ${shown}${more}. Give more characters.`);
+  return new CliError(
+    EXIT.FAILED,
+    `"${prefix}" is ambiguous: it matches ${shown}${more}. Give more characters.`,
+  );
 }

@@ -71,7 +71,8 @@ export function tokenAdvice(search: TokenSearch, serverMessage?: string): string
   const lines: string[] = [];
   if (serverMessage) lines.push(`The server said: ${serverMessage}`);
   const tried = search.looked.filter((l) => l.outcome !== "missing");
-  if (tried.length === 0) lines.push(`No token found; looked in ${search.looked.map((l) => l.source).join(", ")}.`);
+  if (tried.length === 0)
+    lines.push(`No token found; looked in ${search.looked.map((l) => l.source).join(", ")}.`);
   for (const entry of tried) {
     if (entry.outcome === "found") lines.push(`Tried the token from ${entry.source}: refused.`);
     if (entry.outcome === "empty") lines.push(`${entry.source} is empty.`);

@@ -27,6 +27,8 @@ export interface Config {
   externalExtensions: string[];
   shutdownGraceMs: number;
   maxSteps: number;
+  /** Context window assumed for models whose provider does not report one. */
+  contextWindow: number;
   logLevel: "debug" | "info" | "warn" | "error";
   firecrawl: { apiUrl?: string; apiKey?: string };
   transcriberUrl: string | undefined;
@@ -111,6 +113,7 @@ const envSchema = z.object({
   DISPATCH_EXTERNAL_EXTENSIONS: list,
   DISPATCH_SHUTDOWN_GRACE_MS: positiveInt("DISPATCH_SHUTDOWN_GRACE_MS", 10_000),
   DISPATCH_MAX_STEPS: positiveInt("DISPATCH_MAX_STEPS", 50),
+  DISPATCH_CONTEXT_WINDOW: positiveInt("DISPATCH_CONTEXT_WINDOW", 128_000),
   DISPATCH_LOG_LEVEL: z
     .enum(["debug", "info", "warn", "error"], {
       message: "DISPATCH_LOG_LEVEL must be debug, info, warn or error",
@@ -177,6 +180,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     externalExtensions: e.DISPATCH_EXTERNAL_EXTENSIONS,
     shutdownGraceMs: e.DISPATCH_SHUTDOWN_GRACE_MS,
     maxSteps: e.DISPATCH_MAX_STEPS,
+    contextWindow: e.DISPATCH_CONTEXT_WINDOW,
     logLevel: e.DISPATCH_LOG_LEVEL ?? "info",
     firecrawl: {
       ...(e.FIRECRAWL_API_URL ? { apiUrl: e.FIRECRAWL_API_URL } : {}),

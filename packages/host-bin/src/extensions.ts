@@ -3,9 +3,11 @@
  * this list only decides which exist.
  */
 import { createAuthApiKeyExtension } from "@dispatch/auth-apikey";
+import { createCompactionExtension } from "@dispatch/compaction";
 import { createConversationStoreExtension } from "@dispatch/conversation-store";
 import { createCredentialStoreExtension } from "@dispatch/credential-store";
 import type { Extension } from "@dispatch/kernel";
+import { createMessageQueueExtension } from "@dispatch/message-queue";
 import { createOpenAICompatProviderExtension } from "@dispatch/provider-openai-compat";
 import { createRetryPolicy, createSessionOrchestratorExtension } from "@dispatch/session-orchestrator";
 import { createStorageSqliteExtension } from "@dispatch/storage-sqlite";
@@ -41,6 +43,8 @@ export function bundledExtensions(config: Config, token: string | undefined): Ex
       maxSteps: config.maxSteps,
       retry: createRetryPolicy(),
     }),
+    createMessageQueueExtension(),
+    createCompactionExtension({ defaultContextWindow: config.contextWindow }),
     createTransportHttpExtension({
       hostname: config.hostname,
       port: config.httpPort,

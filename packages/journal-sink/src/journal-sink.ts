@@ -79,6 +79,7 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
   let closed = false;
   let dirty = false;
   let retryAt = 0;
+  let rotateAt = 0;
 
   const secrets = (): readonly string[] => {
     try {
@@ -146,14 +147,15 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
       shiftGenerations(path, generations);
     } catch {
       // The rename failed: keep appending to the same (oversized) file rather than losing records.
-      retryAt = 0;
+      rotateAt = now() + RETRY_DELAY_MS;
     }
   }
 
   function write(bytes: Buffer): boolean {
     let target = current();
     if (!target) return false;
-    if (target.size > target.headerBytes && target.size + bytes.length > maxBytes) {
+    const full = target.size > target.headerBytes && target.size + bytes.length > maxBytes;
+    if (full && now() >= rotateAt) {
       rotate();
       target = current();
       if (!target) return false;
@@ -184,8 +186,12 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
       fsync(target.fd, () => {});
     }
     // Someone removed or replaced the live file (e.g. an external logrotate): reopen by path.
-    const stat = statSync(path, { throwIfNoEntry: false });
-    if (!stat || stat.ino !== target.ino) release();
+    try {
+      const stat = statSync(path, { throwIfNoEntry: false });
+      if (!stat || stat.ino !== target.ino) release();
+    } catch {
+      // cannot tell; keep the file we have
+    }
   }
 
   const interval = options.fsyncIntervalMs ?? DEFAULT_FSYNC_INTERVAL_MS;

@@ -29,6 +29,9 @@ const SENSITIVE_WORDS = new Set([
   "token",
 ]);
 const SENSITIVE_SUFFIXES = ["apikey", "token", "secret", "password", "passwd"];
+/** Names repeat (`role`, `content`, attribute keys), so verdicts are remembered, up to a bound. */
+const verdicts = new Map<string, boolean>();
+const MAX_VERDICTS = 4096;
 
 /**
  * True when an attribute, JSON field or variable name looks like it holds a credential: one of its
@@ -36,13 +39,15 @@ const SENSITIVE_SUFFIXES = ["apikey", "token", "secret", "password", "passwd"];
  * such as `inputTokens` or `maxTokens` are counts and do not match.
  */
 export function isSensitiveName(name: string): boolean {
-  const words = name.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/);
-  for (const raw of words) {
-    const word = raw.toLowerCase();
-    if (SENSITIVE_WORDS.has(word)) return true;
-    if (SENSITIVE_SUFFIXES.some((suffix) => word.endsWith(suffix))) return true;
-  }
-  return false;
+  const known = verdicts.get(name);
+  if (known !== undefined) return known;
+  const words = name.split(/[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])/).map((word) => word.toLowerCase());
+  const verdict = words.some(
+    (word) => SENSITIVE_WORDS.has(word) || SENSITIVE_SUFFIXES.some((suffix) => word.endsWith(suffix)),
+  );
+  if (verdicts.size >= MAX_VERDICTS) verdicts.clear();
+  verdicts.set(name, verdict);
+  return verdict;
 }
 
 const JSON_STRING_FIELD = /"([^"\\]{1,64})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;

@@ -77,6 +77,8 @@ export interface ClientOptions extends ClientLimits {
   /** The full environment of the process. */
   env: Record<string, string>;
   logger: Logger;
+  /** Aborting gives up a start in progress (the process is killed). */
+  signal?: AbortSignal;
   /** Called once if the server dies or wedges after it started. Contract: must not throw. */
   onFailure(error: LspError): void;
 }
@@ -212,18 +214,24 @@ async function initialize(connection: MessageConnection, proc: ServerProcess, op
     ...(initialization === undefined ? {} : { initializationOptions: initialization }),
   });
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let onAbort: (() => void) | undefined;
   const outcome = await Promise.race([
     request.then(
       (result: InitializeResult) => ({ kind: "ok" as const, result }),
       (err: unknown) => ({ kind: "error" as const, err }),
     ),
     proc.exited.then((exit) => ({ kind: "exit" as const, exit })),
-    new Promise<{ kind: "timeout" }>((resolve) => {
+    new Promise<{ kind: "timeout" } | { kind: "aborted" }>((resolve) => {
       timer = setTimeout(() => resolve({ kind: "timeout" }), options.initializeTimeoutMs);
+      onAbort = () => resolve({ kind: "aborted" });
+      if (options.signal?.aborted) onAbort();
+      else options.signal?.addEventListener("abort", onAbort, { once: true });
     }),
   ]);
   clearTimeout(timer);
+  if (onAbort !== undefined) options.signal?.removeEventListener("abort", onAbort);
   if (outcome.kind === "ok") return outcome.result?.capabilities ?? {};
+  if (outcome.kind === "aborted") throw serverStopped();
   if (outcome.kind === "timeout") throw initializeTimeout(options.initializeTimeoutMs);
   if (outcome.kind === "exit") {
     if (outcome.exit.spawnError !== undefined) throw new LspError("SPAWN_FAILED", outcome.exit.spawnError);

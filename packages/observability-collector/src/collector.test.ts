@@ -15,6 +15,7 @@ import {
   COLLECTOR_BIN,
   sleep,
   spawnCollector,
+  spawnCommand,
   spawnScript,
   WRITER,
   waitForStderr,
@@ -140,4 +141,30 @@ describe("collector process", () => {
     expect((await child.exited).code).toBe(2);
     expect(child.stderr()).toContain("--db <path> is required");
   });
+});
+
+describe("orphaned collector", () => {
+  it("drains and exits when its parent process dies", async () => {
+    const writer = spawnScript(WRITER, ["--journal", journal, "--count", "50"]);
+    expect((await writer.exited).code).toBe(0);
+    const shell = spawnCommand("/bin/sh", [
+      "-c",
+      `"${process.execPath}" "${COLLECTOR_BIN}" --journal "${journal}" --db "${db}" --interval 20 --parent $$ 2>/dev/null & echo $!`,
+    ]);
+    await shell.exited;
+    const pid = Number(shell.stdout().trim());
+    expect(pid).toBeGreaterThan(0);
+    const gone = () => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, "utf8").split(" ")[2] === "Z";
+      } catch {
+        return true;
+      }
+    };
+    for (let i = 0; i < 500 && !gone(); i += 1) await sleep(10);
+    expect(gone()).toBe(true);
+    const store = createTraceStore({ path: db });
+    expect(store.stats().records).toBeGreaterThanOrEqual(50);
+    store.close();
+  }, 20_000);
 });

@@ -10,7 +10,10 @@ import { COLLECTOR_READY_MSG, parseChildLogLine } from "./child-log.ts";
 
 /** Options of `createCollectorSupervisor`. */
 export interface CollectorSupervisorOptions {
-  /** The argv to spawn, e.g. `[process.execPath, "collector", "--journal", j, "--db", d]`. */
+  /**
+   * The argv to spawn, e.g. `[process.execPath, "collector", "--journal", j, "--db", d]`; the
+   * supervisor appends `--parent <its pid>`.
+   */
   command: readonly string[];
   /** The daemon's logger; the collector's own log lines are re-logged through it. */
   logger: Logger;
@@ -118,10 +121,18 @@ export function createCollectorSupervisor(options: CollectorSupervisorOptions): 
       markExited();
       onExit(code, signal);
     };
-    const proc = spawn(file, args, {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...(options.env ?? defaultEnv()) },
-    });
+    // `--parent` makes the collector stop by itself if the daemon dies without stopping it.
+    let proc: ChildProcess;
+    try {
+      proc = spawn(file, [...args, "--parent", String(process.pid)], {
+        stdio: ["ignore", "ignore", "pipe"],
+        env: { ...(options.env ?? defaultEnv()) },
+      });
+    } catch (err) {
+      logger.warn("observability collector could not be spawned", { err });
+      settle(null, null);
+      return;
+    }
     child = { process: proc, ready, exited };
     proc.on("error", (err) => {
       logger.warn("observability collector process error", { err });

@@ -1,8 +1,11 @@
 /** The `session-orchestrator` extension: provides `sessionOrchestratorService`. */
 import type { Extension } from "@dispatch/kernel";
 import { KERNEL_API_VERSION } from "@dispatch/kernel";
-import { type SessionOrchestrator, sessionOrchestratorService } from "./handles.ts";
+import { type SessionOrchestrator, sessionOrchestratorService, warmService } from "./handles.ts";
 import { createSessionOrchestrator, type OrchestratorOptions } from "./orchestrator.ts";
+import { createWarmService } from "./warm.ts";
+import { conversationStoreService } from "@dispatch/conversation-store";
+import { credentialStoreService } from "@dispatch/credential-store";
 
 /** Options of the extension; see `OrchestratorOptions`. */
 export type SessionOrchestratorExtensionOptions = OrchestratorOptions;
@@ -21,6 +24,19 @@ export function createSessionOrchestratorExtension(options: SessionOrchestratorE
     activate(host) {
       orchestrator = createSessionOrchestrator(host, options);
       host.provideService(sessionOrchestratorService, orchestrator);
+      const live = orchestrator;
+      host.provideService(
+        warmService,
+        createWarmService(
+          {
+            host,
+            store: host.getService(conversationStoreService),
+            credentials: host.getService(credentialStoreService),
+            defaultCwd: options.defaultCwd,
+          },
+          (id) => live.isActive(id),
+        ),
+      );
     },
     async deactivate() {
       await orchestrator?.shutdown(0);

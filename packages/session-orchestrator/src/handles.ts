@@ -158,3 +158,31 @@ export interface StepBoundaryHandler {
   onStepBoundary(context: StepBoundaryContext): Promise<ChatMessage[] | undefined>;
 }
 export const stepBoundaryService = defineService<StepBoundaryHandler>("session-orchestrator/step-boundary");
+
+/** The result of a warm probe; percentages are 0-100. */
+export interface WarmResult {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** Cache reads as a share of input tokens. */
+  cachePct: number;
+  /** Cache reads as a share of cache reads + writes. */
+  expectedCacheRate: number;
+}
+
+/** A warm probe's result, or why it was refused (`conversation is generating`, `no history`, …). */
+export type WarmOutcome = WarmResult | { error: string };
+
+/** Replays a conversation's prompt prefix to keep the provider's cache hot. */
+export interface WarmService {
+  warm(conversationId: string, options?: { model?: string; cwd?: string }): Promise<WarmOutcome>;
+}
+
+/** Provided by the orchestrator extension. */
+export const warmService = defineService<WarmService>("session-orchestrator/warm");
+
+/** A warm probe succeeded. */
+export const warmCompleted = defineEvent<{ conversationId: string; result: WarmResult; at: number }>(
+  "session-orchestrator/warm-completed",
+);

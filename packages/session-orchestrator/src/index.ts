@@ -26,6 +26,13 @@ export {
   toolsFilter,
   turnSettled,
   turnStarted,
+  type WarmOutcome,
+  type WarmResult,
+  type WarmService,
+  warmCompleted,
+  warmService,
 } from "./handles.ts";
+export { effectiveCwd, type PreparedRequest, prepareRequest } from "./prepare.ts";
+export { WARM_PROBE } from "./warm.ts";
 export type { OrchestratorOptions } from "./orchestrator.ts";
 export { createRetryPolicy, DEFAULT_RETRY_DELAYS_MS } from "./retry.ts";

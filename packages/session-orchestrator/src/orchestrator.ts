@@ -4,7 +4,6 @@
  * the turn with its metrics, and only then emit `turn-sealed`. One turn at a time per conversation.
  */
 
-import { resolve as resolvePath } from "node:path";
 import { type ConversationStore, conversationStoreService } from "@dispatch/conversation-store";
 import { type CredentialStore, credentialStoreService } from "@dispatch/credential-store";
 import { errorMessage, type HostApi, type RetryPolicy, runTurn } from "@dispatch/kernel";
@@ -18,12 +17,11 @@ import {
   type StartTurnRequest,
   steeringSourceService,
   stepBoundaryService,
-  systemPromptSourceService,
-  toolsFilter,
   turnSettled,
   turnStarted,
 } from "./handles.ts";
 import { createConversationHub } from "./hub.ts";
+import { prepareRequest } from "./prepare.ts";
 
 /** Options of the orchestrator. */
 export interface OrchestratorOptions {
@@ -51,6 +49,7 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
   const store: ConversationStore = host.getService(conversationStoreService);
   const credentials: CredentialStore = host.getService(credentialStoreService);
   const hub = createConversationHub(host.logger);
+  const prepareDeps = { host, store, credentials, defaultCwd: options.defaultCwd };
   const active = new Map<string, ActiveTurn>();
   let shuttingDown = false;
 
@@ -114,21 +113,17 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
       store.ensureConversation(conversationId, { workspaceId: request.workspaceId });
       if (request.workspaceId) store.setWorkspace(conversationId, request.workspaceId);
       if (request.cwd) store.setCwd(conversationId, request.cwd);
-      if (request.model) store.setModel(conversationId, request.model);
-      const settings = store.getSettings(conversationId);
-      modelName = request.model ?? settings.model ?? credentials.defaultModel();
-      const resolved = modelName
-        ? credentials.resolve(modelName)
-        : { error: "no model given and no default model configured: set DISPATCH_MODEL or pass a model" };
-      if ("error" in resolved) {
-        emit({ type: "error", conversationId, turnId, message: resolved.error, code: "UNKNOWN_MODEL" });
+      const prepared = await prepareRequest(prepareDeps, conversationId, {
+        ...(request.model ? { model: request.model } : {}),
+        ...(request.reasoningEffort ? { reasoningEffort: request.reasoningEffort } : {}),
+      });
+      if ("error" in prepared) {
+        emit({ type: "error", conversationId, turnId, message: prepared.error, code: "UNKNOWN_MODEL" });
         return;
       }
-      const resolvedName = resolved.name;
-      // A relative conversation cwd is resolved against the server default.
-      const cwd = settings.cwd ? resolvePath(options.defaultCwd, settings.cwd) : options.defaultCwd;
-      const reasoningEffort = request.reasoningEffort ?? settings.reasoningEffort ?? "high";
-      const workspaceId = store.getMeta(conversationId)?.workspaceId ?? "default";
+      const { resolved, cwd, reasoningEffort, tools, systemPrompt } = prepared;
+      modelName = resolved.name;
+      if (request.model) store.setModel(conversationId, resolved.name);
 
       setStatus(conversationId, "active");
       host.emit(turnStarted, { conversationId, turnId });
@@ -137,14 +132,6 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
       store.beginTurn(conversationId, turnId);
       store.append(conversationId, turnId, [userMessage]);
 
-      const assembly = await host.applyFilters(toolsFilter, {
-        tools: [...host.tools()],
-        conversationId,
-        cwd,
-      });
-      const systemPrompt = await host
-        .tryGetService(systemPromptSourceService)
-        ?.forTurn({ conversationId, cwd, model: resolvedName, workspaceId });
       const stepBoundary = host.tryGetService(stepBoundaryService);
       const result = await runTurn({
         conversationId,
@@ -152,7 +139,7 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
         provider: resolved.provider,
         model: resolved.model,
         messages: [...history, userMessage],
-        tools: assembly.tools,
+        tools,
         ...(systemPrompt ? { systemPrompt } : {}),
         reasoningEffort,
         cwd,
@@ -180,7 +167,7 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
                   ...boundary,
                   conversationId,
                   turnId,
-                  model: resolvedName,
+                  model: resolved.name,
                   signal: turn.controller.signal,
                 }),
             }

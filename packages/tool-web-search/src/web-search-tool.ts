@@ -169,7 +169,7 @@ async function crawl(
       if (deadline.aborted) {
         const partial = await request(() => client.getCrawlStatus(started.id, { autoPaginate: true }));
         void client.cancelCrawl(started.id).catch(() => undefined);
-        return `${formatCrawl(url, partial)}\n\n[The crawl did not finish within ${Math.round(settings.crawlTimeoutMs / 1000)} s and was cancelled; these are the pages it had.]`;
+        return `${formatCrawl(url, partial)}\n\n[The crawl did not finish within ${duration(settings.crawlTimeoutMs)} and was cancelled; these are the pages it had.]`;
       }
     }
   } catch (err) {
@@ -192,6 +192,10 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+function duration(ms: number): string {
+  return ms < 1_000 ? `${ms} ms` : `${Math.round(ms / 1_000)} s`;
+}
+
 function usage(message: string): never {
   throw new ToolFailure("BAD_ARGUMENTS", `Invalid arguments for web_search: ${message}`);
 }
@@ -208,7 +212,7 @@ function toFailure(
   if (err instanceof DOMException && err.name === "TimeoutError") {
     return new ToolFailure(
       "TIMEOUT",
-      `Firecrawl did not answer within ${Math.round(timeoutMs / 1000)} s. Try again later or ask for less.`,
+      `Firecrawl did not answer within ${duration(timeoutMs)}. Try again later or ask for less.`,
     );
   }
   const status = typeof err === "object" && err !== null && "status" in err ? Number(err.status) : undefined;

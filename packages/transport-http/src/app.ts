@@ -11,7 +11,9 @@ import { type Context, Hono } from "hono";
 import { handleChat } from "./chat.ts";
 import { registerConversationRoutes } from "./conversations.ts";
 import { type SecurityOptions, securityMiddleware } from "./security.ts";
+import { type FeatureDeps, registerFeatureRoutes } from "./features.ts";
 import { registerSettingsRoutes, type SettingsDeps } from "./settings.ts";
+import { registerWorkspaceRoutes } from "./workspaces.ts";
 import { HttpError } from "./validate.ts";
 
 /** The Bun server, passed to `app.fetch` so long-lived responses can lift the idle timeout. */
@@ -28,6 +30,8 @@ export interface AppDeps {
   logger: Logger;
   newConversationId(): string;
   queue: SettingsDeps["queue"];
+  warm: FeatureDeps["warm"];
+  compaction: FeatureDeps["compaction"];
 }
 
 export type DispatchApp = Hono<{ Bindings: ServerBinding }>;
@@ -59,6 +63,8 @@ export function createApp(deps: AppDeps): DispatchApp {
 
   registerConversationRoutes(app, { store: deps.store, orchestrator: deps.orchestrator });
   registerSettingsRoutes(app, { store: deps.store, orchestrator: deps.orchestrator, queue: deps.queue });
+  registerWorkspaceRoutes(app, deps.store);
+  registerFeatureRoutes(app, { store: deps.store, warm: deps.warm, compaction: deps.compaction });
 
   app.notFound((c) =>
     c.json(

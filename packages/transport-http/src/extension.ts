@@ -6,7 +6,8 @@ import { conversationStoreService } from "@dispatch/conversation-store";
 import { credentialStoreService } from "@dispatch/credential-store";
 import { defineService, type Extension, KERNEL_API_VERSION } from "@dispatch/kernel";
 import { messageQueueService } from "@dispatch/message-queue";
-import { sessionOrchestratorService } from "@dispatch/session-orchestrator";
+import { compactionService } from "@dispatch/compaction";
+import { sessionOrchestratorService, warmService } from "@dispatch/session-orchestrator";
 import { createApp } from "./app.ts";
 import type { SecurityOptions } from "./security.ts";
 
@@ -50,6 +51,8 @@ export function createTransportHttpExtension(options: TransportHttpOptions): Ext
         logger: host.logger,
         newConversationId: () => crypto.randomUUID(),
         queue: () => host.tryGetService(messageQueueService),
+        warm: () => host.tryGetService(warmService),
+        compaction: () => host.tryGetService(compactionService),
       });
       const bound = Bun.serve({
         hostname: options.hostname,

@@ -2,6 +2,8 @@
  * The one-request commands: `models`, `list`, `read`, `stop`, `compact`, `open` and
  * `send --queue`. Each prints the reference's human line, or the response document with `--json`.
  */
+
+import { resolve } from "node:path";
 import type {
   CompactResponse,
   ConversationListResponse,
@@ -11,7 +13,6 @@ import type {
   QueueResponse,
   StopResponse,
 } from "@dispatch/transport-contract";
-import { resolve } from "node:path";
 import type { Command } from "../args.ts";
 import { type Context, printJson } from "../context.ts";
 import { EXIT, type ExitCode } from "../errors.ts";
@@ -28,7 +29,9 @@ export async function runModels(ctx: Context): Promise<ExitCode> {
   if (ctx.global.json) printJson(ctx, body);
   else for (const model of body.models) ctx.io.stdout.write(`${model}\n`);
   if (!ctx.global.json && body.models.length === 0) {
-    ctx.io.stderr.write("The server lists no models: check its provider configuration with 'dispatch doctor'.\n");
+    ctx.io.stderr.write(
+      "The server lists no models: check its provider configuration with 'dispatch doctor'.\n",
+    );
   }
   return EXIT.OK;
 }
@@ -45,7 +48,9 @@ export async function runList(ctx: Context, command: Extract<Command, { kind: "l
     return EXIT.OK;
   }
   if (body.conversations.length === 0) {
-    ctx.io.stderr.write(command.status ? "No conversations (add --all to include closed ones).\n" : "No conversations.\n");
+    ctx.io.stderr.write(
+      command.status ? "No conversations (add --all to include closed ones).\n" : "No conversations.\n",
+    );
     return EXIT.OK;
   }
   const columns = ctx.io.stdout.isTTY ? ctx.io.stdout.columns : undefined;
@@ -68,7 +73,10 @@ export async function runStop(ctx: Context, command: { id: string }): Promise<Ex
   const id = await resolveConversationId(ctx.client, command.id);
   const body = await ctx.client.json<StopResponse>("POST", path(id, "stop"));
   if (ctx.global.json) printJson(ctx, body);
-  else ctx.io.stdout.write(body.abortedTurn ? `Stopped generation for ${id}\n` : `No active generation for ${id}\n`);
+  else
+    ctx.io.stdout.write(
+      body.abortedTurn ? `Stopped generation for ${id}\n` : `No active generation for ${id}\n`,
+    );
   return EXIT.OK;
 }
 
@@ -99,7 +107,8 @@ export async function runOpen(ctx: Context, command: { id: string }): Promise<Ex
 export async function runQueue(ctx: Context, command: Extract<Command, { kind: "send" }>): Promise<ExitCode> {
   const id = await resolveConversationId(ctx.client, command.id);
   const text = await readMessage(ctx, command.text, [], USAGE_LINES.send);
-  if (command.cwd) await ctx.client.json("PUT", path(id, "cwd"), { body: { cwd: resolve(ctx.io.cwd, command.cwd) } });
+  if (command.cwd)
+    await ctx.client.json("PUT", path(id, "cwd"), { body: { cwd: resolve(ctx.io.cwd, command.cwd) } });
   if (command.effort) {
     await ctx.client.json("PUT", path(id, "reasoning-effort"), { body: { reasoningEffort: command.effort } });
   }

@@ -3,8 +3,9 @@
  * sends to an existing conversation and prints only the final reply. Both stream `POST /chat`.
  * Ctrl-C stops the turn (`POST …/stop`) and waits for it to end; a second Ctrl-C leaves at once.
  */
-import type { AgentEvent, ChatRequest } from "@dispatch/transport-contract";
+
 import { resolve } from "node:path";
+import type { AgentEvent, ChatRequest } from "@dispatch/transport-contract";
 import type { Command } from "../args.ts";
 import type { Context } from "../context.ts";
 import { CliError, EXIT, type ExitCode, errorMessage, usageError } from "../errors.ts";
@@ -31,7 +32,11 @@ export async function runTurn(ctx: Context, command: TurnCommand): Promise<ExitC
     ...(command.effort ? { reasoningEffort: command.effort } : {}),
     ...(command.workspace ? { workspaceId: command.workspace } : {}),
   };
-  return streamTurn(ctx, request, { finalOnly: false, showReasoning: command.showReasoning, open: command.open });
+  return streamTurn(ctx, request, {
+    finalOnly: false,
+    showReasoning: command.showReasoning,
+    open: command.open,
+  });
 }
 
 /** `dispatch send <id> --text "..."` without `--queue`. */
@@ -57,18 +62,23 @@ export async function readMessage(
 ): Promise<string> {
   let message: string;
   if (text !== undefined) message = text;
-  else if (ctx.io.stdinIsTTY) throw usageError('--text "..." is required (or pipe the message on stdin).', usage);
+  else if (ctx.io.stdinIsTTY)
+    throw usageError('--text "..." is required (or pipe the message on stdin).', usage);
   else message = await ctx.io.readStdin();
   for (const file of files) {
     let content: string;
     try {
       content = await ctx.io.readFile(resolve(ctx.io.cwd, file));
     } catch (err) {
-      throw usageError(`cannot read --file ${file}: ${(err as { code?: string }).code ?? errorMessage(err)}.`, usage);
+      throw usageError(
+        `cannot read --file ${file}: ${(err as { code?: string }).code ?? errorMessage(err)}.`,
+        usage,
+      );
     }
     message += `\n\nFile ${file}:\n\`\`\`\n${content}${content.endsWith("\n") ? "" : "\n"}\`\`\``;
   }
-  if (message.trim() === "") throw usageError('the message is empty: pass --text "..." or pipe text on stdin.', usage);
+  if (message.trim() === "")
+    throw usageError('the message is empty: pass --text "..." or pipe text on stdin.', usage);
   return message;
 }
 
@@ -130,7 +140,10 @@ interface FollowOutcome {
   turnActive: boolean;
 }
 
-async function follow(events: AsyncIterable<AgentEvent>, printer: { event(e: AgentEvent): void }): Promise<FollowOutcome> {
+async function follow(
+  events: AsyncIterable<AgentEvent>,
+  printer: { event(e: AgentEvent): void },
+): Promise<FollowOutcome> {
   const outcome: FollowOutcome = { ended: false, failed: false, turnActive: false };
   let sealed = false;
   for await (const event of events) {

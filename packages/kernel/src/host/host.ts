@@ -4,27 +4,25 @@
  * deactivates in reverse. Extensions register through their own `HostApi` (host/host-api.ts).
  */
 import { createBusCore } from "../bus/bus.ts";
-import {
-  type Extension,
-  type ExtensionStatus,
-  type Host,
-  type HostOptions,
-  KERNEL_API_VERSION,
-} from "../contracts/extension.ts";
+import { type Extension, type Host, type HostOptions, KERNEL_API_VERSION } from "../contracts/extension.ts";
 import type { Dispose } from "../contracts/hooks.ts";
 import type { ErrorAttributes, Logger } from "../contracts/logging.ts";
 import { errorMessage } from "../errors.ts";
-import { createHostApi, type HostApiParts, type RegistrationKind } from "./host-api.ts";
+import { createHostApi, type HostApiParts } from "./host-api.ts";
 import { resolveActivationOrder } from "./order.ts";
+import { type ExtensionRecord, reasonOf, rollback, statusOf } from "./records.ts";
 import { createRegistry } from "./registry.ts";
 
-interface ExtensionRecord {
-  extension: Extension;
-  state: "pending" | "activating" | "active" | "disabled";
-  reason?: string;
-  logger: Logger;
-  /** Everything the extension registered and has not disposed, for rollback. */
-  registrations: Set<Dispose>;
+/** Everything the lifecycle functions share. */
+interface HostState {
+  readonly records: readonly ExtensionRecord[];
+  readonly byId: ReadonlyMap<string, ExtensionRecord>;
+  readonly logger: Logger;
+  /** The parts every `HostApi` shares. */
+  readonly shared: Omit<HostApiParts, "extensionId" | "logger" | "closedReason" | "track">;
+  phase: "booting" | "booted" | "stopped";
+  activation?: Promise<void>;
+  deactivation?: Promise<void>;
 }
 
 /**
@@ -39,144 +37,117 @@ interface ExtensionRecord {
 export function createHost(options: HostOptions): Host {
   const { logger, now, sleep } = options;
   const order = resolveActivationOrder(options.extensions.map((extension) => extension.manifest));
-  const byId = new Map(options.extensions.map((extension) => [extension.manifest.id, extension]));
-  const records: ExtensionRecord[] = order.flatMap((id) => {
-    const extension = byId.get(id);
-    if (extension === undefined) return [];
-    return [
-      { extension, state: "pending", logger: logger.child({ extensionId: id }), registrations: new Set() },
-    ];
-  });
-  const recordById = new Map(records.map((record) => [record.extension.manifest.id, record]));
-  const core = createBusCore(logger);
-  const registry = createRegistry();
+  const extensions = new Map(options.extensions.map((extension) => [extension.manifest.id, extension]));
+  const records = order.flatMap((id) => recordFor(extensions.get(id), logger));
   const status = () => records.map(statusOf);
-  let phase: "booting" | "booted" | "stopped" = "booting";
-  let activation: Promise<void> | undefined;
-  let deactivation: Promise<void> | undefined;
-
-  const parts = (extensionId: string, apiLogger: Logger): Omit<HostApiParts, "closedReason" | "track"> => ({
-    extensionId,
-    logger: apiLogger,
-    now,
-    sleep,
-    core,
-    registry,
-    status,
-  });
-
+  const shared = { now, sleep, core: createBusCore(logger), registry: createRegistry(), status };
+  const state: HostState = {
+    records,
+    byId: new Map(records.map((record) => [record.extension.manifest.id, record])),
+    logger,
+    shared,
+    phase: "booting",
+  };
   const api = createHostApi({
-    ...parts("host", logger.child({ extensionId: "host" })),
-    closedReason: (kind: RegistrationKind) =>
-      phase === "booting" || kind === "listener" || kind === "filter"
+    ...shared,
+    extensionId: "host",
+    logger: logger.child({ extensionId: "host" }),
+    closedReason: (kind) =>
+      state.phase === "booting" || kind === "listener" || kind === "filter"
         ? undefined
         : "host-level registration closes when activation finishes; register from an extension instead",
     track: (dispose) => dispose,
   });
-
-  const apiFor = (record: ExtensionRecord) =>
-    createHostApi({
-      ...parts(record.extension.manifest.id, record.logger),
-      closedReason: () =>
-        record.state === "activating" || record.state === "active"
-          ? undefined
-          : `the extension is disabled (${reasonOf(record)})`,
-      track: (dispose) => {
-        const tracked: Dispose = () => {
-          record.registrations.delete(tracked);
-          dispose();
-        };
-        record.registrations.add(tracked);
-        return tracked;
-      },
-    });
-
-  const disable = (record: ExtensionRecord, reason: string, attributes: ErrorAttributes = {}) => {
-    record.state = "disabled";
-    record.reason = reason;
-    const level = attributes.err === undefined ? "warn" : "error";
-    record.logger[level]("extension disabled", { ...attributes, reason });
-  };
-
-  const activateOne = async (record: ExtensionRecord): Promise<void> => {
-    const { manifest } = record.extension;
-    const blocker = (manifest.dependsOn ?? []).find((dep) => recordById.get(dep)?.state !== "active");
-    if (blocker !== undefined) return disable(record, `depends on ${blocker}, which is disabled`);
-    if (manifest.apiVersion !== KERNEL_API_VERSION) {
-      const reason = `apiVersion ${manifest.apiVersion} does not match the kernel API version ${KERNEL_API_VERSION}; rebuild it against this kernel`;
-      return disable(record, reason, { code: "API_VERSION_MISMATCH" });
-    }
-    record.state = "activating";
-    const started = now();
-    try {
-      await record.extension.activate(apiFor(record));
-      record.state = "active";
-      record.logger.debug("extension activated", { durationMs: now() - started });
-    } catch (err) {
-      rollback(record);
-      disable(record, `activate failed: ${errorMessage(err)}`, { err });
-    }
-  };
-
-  const activateAll = async (): Promise<void> => {
-    for (const record of records) {
-      if (phase === "stopped") break;
-      await activateOne(record);
-    }
-    if (phase === "booting") phase = "booted";
-    const active = records.filter((record) => record.state === "active").length;
-    logger.info("extensions activated", { active, disabled: records.length - active });
-  };
-
-  const deactivateAll = async (): Promise<void> => {
-    phase = "stopped";
-    await activation;
-    for (const record of [...records].reverse()) {
-      if (record.state !== "active") continue;
-      try {
-        await record.extension.deactivate?.();
-      } catch (err) {
-        record.logger.error("deactivate failed", { err });
-      }
-      rollback(record);
-      record.state = "disabled";
-      record.reason = "deactivated";
-    }
-  };
-
   return {
     activate: () => {
-      activation ??= activateAll();
-      return activation;
+      state.activation ??= activateAll(state);
+      return state.activation;
     },
     deactivate: () => {
-      deactivation ??= deactivateAll();
-      return deactivation;
+      state.deactivation ??= deactivateAll(state);
+      return state.deactivation;
     },
     status,
     api,
   };
 }
 
-function rollback(record: ExtensionRecord): void {
-  for (const dispose of [...record.registrations].reverse()) dispose();
-  record.registrations.clear();
+function recordFor(extension: Extension | undefined, logger: Logger): ExtensionRecord[] {
+  if (extension === undefined) return [];
+  const extensionId = extension.manifest.id;
+  return [{ extension, state: "pending", logger: logger.child({ extensionId }), registrations: new Set() }];
 }
 
-function reasonOf(record: ExtensionRecord): string | undefined {
-  if (record.state === "pending") return "not activated yet";
-  if (record.state === "activating") return "activating";
-  return record.reason;
+async function activateAll(state: HostState): Promise<void> {
+  for (const record of state.records) {
+    if (state.phase === "stopped") break;
+    await activateOne(state, record);
+  }
+  if (state.phase === "booting") state.phase = "booted";
+  const active = state.records.filter((record) => record.state === "active").length;
+  state.logger.info("extensions activated", { active, disabled: state.records.length - active });
 }
 
-function statusOf(record: ExtensionRecord): ExtensionStatus {
-  const { id, version, description } = record.extension.manifest;
-  const reason = reasonOf(record);
-  return {
-    id,
-    version,
-    ...(description === undefined ? {} : { description }),
-    state: record.state === "active" ? "active" : "disabled",
-    ...(reason === undefined ? {} : { reason }),
-  };
+async function activateOne(state: HostState, record: ExtensionRecord): Promise<void> {
+  const { manifest } = record.extension;
+  const blocker = (manifest.dependsOn ?? []).find((dep) => state.byId.get(dep)?.state !== "active");
+  if (blocker !== undefined) return disable(record, `depends on ${blocker}, which is disabled`);
+  if (manifest.apiVersion !== KERNEL_API_VERSION) {
+    const reason = `apiVersion ${manifest.apiVersion} does not match the kernel API version ${KERNEL_API_VERSION}; rebuild it against this kernel`;
+    return disable(record, reason, { code: "API_VERSION_MISMATCH" });
+  }
+  record.state = "activating";
+  const started = state.shared.now();
+  try {
+    await record.extension.activate(apiFor(state, record));
+    record.state = "active";
+    record.logger.debug("extension activated", { durationMs: state.shared.now() - started });
+  } catch (err) {
+    rollback(record);
+    disable(record, `activate failed: ${errorMessage(err)}`, { err });
+  }
+}
+
+/** The extension's own API: open while it activates or is active; registrations tracked for rollback. */
+function apiFor(state: HostState, record: ExtensionRecord) {
+  return createHostApi({
+    ...state.shared,
+    extensionId: record.extension.manifest.id,
+    logger: record.logger,
+    closedReason: () =>
+      record.state === "activating" || record.state === "active"
+        ? undefined
+        : `the extension is disabled (${reasonOf(record)})`,
+    track: (dispose) => {
+      const tracked: Dispose = () => {
+        record.registrations.delete(tracked);
+        dispose();
+      };
+      record.registrations.add(tracked);
+      return tracked;
+    },
+  });
+}
+
+function disable(record: ExtensionRecord, reason: string, attributes: ErrorAttributes = {}): void {
+  record.state = "disabled";
+  record.reason = reason;
+  const level = attributes.err === undefined ? "warn" : "error";
+  record.logger[level]("extension disabled", { ...attributes, reason });
+}
+
+async function deactivateAll(state: HostState): Promise<void> {
+  state.phase = "stopped";
+  await state.activation;
+  for (const record of [...state.records].reverse()) {
+    if (record.state !== "active") continue;
+    try {
+      await record.extension.deactivate?.();
+    } catch (err) {
+      record.logger.error("deactivate failed", { err });
+    }
+    rollback(record);
+    record.state = "disabled";
+    record.reason = "deactivated";
+  }
 }

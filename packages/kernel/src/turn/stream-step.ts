@@ -54,6 +54,14 @@ export async function streamStep(
   }
 }
 
+/** What one attempt has gathered so far. */
+interface Attempt {
+  chunks: Chunk[];
+  usage?: Usage;
+  finishReason?: FinishReason;
+  failure?: StreamFailure;
+}
+
 async function streamOnce(
   turn: TurnState,
   stepId: string,
@@ -61,8 +69,7 @@ async function streamOnce(
   onToolCall: (call: ToolCall) => void,
 ): Promise<StreamOutcome> {
   const { input } = turn;
-  const chunks: Chunk[] = [];
-  const state: { usage?: Usage; finishReason?: FinishReason; failure?: StreamFailure } = {};
+  const attempt: Attempt = { chunks: [] };
   const clock = startCallClock(input.now);
   const ttft = span.child("ttft");
   let decode: Span | undefined;
@@ -71,53 +78,63 @@ async function streamOnce(
     ttft.end();
     decode = span.child("decode");
   };
+  const onEvent = eventHandler(turn, stepId, attempt, markContent, onToolCall);
+  try {
+    await readUntil(input.provider.stream(requestFor(turn, span)), input.signal, onEvent);
+  } catch (err) {
+    attempt.failure = { message: errorMessage(err), retryable: true };
+  }
+  const timing = clock.end();
+  const aborted = input.signal.aborted;
+  const failure = aborted ? undefined : attempt.failure;
+  ttft.end(failure === undefined ? undefined : { error: failure.message });
+  decode?.end();
+  const { chunks, usage, finishReason } = attempt;
+  return { chunks, usage, finishReason, failure, aborted, timing };
+}
 
-  const onEvent = (event: ProviderEvent): boolean => {
+/** Folds each provider event into `attempt` and emits it; returns `false` to stop reading. */
+function eventHandler(
+  turn: TurnState,
+  stepId: string,
+  attempt: Attempt,
+  markContent: () => void,
+  onToolCall: (call: ToolCall) => void,
+): (event: ProviderEvent) => boolean {
+  return (event) => {
     switch (event.type) {
       case "text-delta":
       case "reasoning-delta": {
         if (event.delta.length === 0) return true;
-        appendDelta(chunks, event.type === "text-delta" ? "text" : "thinking", event.delta);
+        appendDelta(attempt.chunks, event.type === "text-delta" ? "text" : "thinking", event.delta);
         turn.emit({ type: event.type, delta: event.delta });
         markContent();
         return true;
       }
       case "tool-call": {
         markContent();
-        const input = persistableInput(turn, event.toolName, event.input);
         const { toolCallId, toolName } = event;
-        chunks.push({ type: "tool-call", toolCallId, toolName, input: input.persisted, stepId });
+        const input = persistableInput(turn, toolName, event.input);
+        attempt.chunks.push({ type: "tool-call", toolCallId, toolName, input: input.persisted, stepId });
         turn.emit({ type: "tool-call", stepId, toolCallId, toolName, input: input.persisted });
         onToolCall({ toolCallId, toolName, input: input.dispatched });
         return true;
       }
       case "usage":
-        state.usage = state.usage === undefined ? event.usage : addUsage(state.usage, event.usage);
+        attempt.usage = attempt.usage === undefined ? event.usage : addUsage(attempt.usage, event.usage);
         return true;
       case "finish":
-        state.finishReason = event.reason;
+        attempt.finishReason = event.reason;
         return true;
       case "error": {
         const code = event.code === undefined ? {} : { code: event.code };
-        state.failure = { message: event.message, retryable: event.retryable, ...code };
+        attempt.failure = { message: event.message, retryable: event.retryable, ...code };
         return false;
       }
       default:
         return true;
     }
   };
-
-  try {
-    await readUntil(input.provider.stream(requestFor(turn, span)), input.signal, onEvent);
-  } catch (err) {
-    state.failure = { message: errorMessage(err), retryable: true };
-  }
-  const timing = clock.end();
-  const aborted = input.signal.aborted;
-  const failure = aborted ? undefined : state.failure;
-  ttft.end(failure === undefined ? undefined : { error: failure.message });
-  decode?.end();
-  return { chunks, usage: state.usage, finishReason: state.finishReason, failure, aborted, timing };
 }
 
 function requestFor(turn: TurnState, span: Span): ProviderRequest {

@@ -1,0 +1,84 @@
+/**
+ * Routes backed by optional feature extensions: cache warming, compaction and its threshold. A
+ * missing extension answers 503 with its name; a refusal (a turn is generating, too short) is 409.
+ */
+import { type CompactionService, DEFAULT_COMPACT_PERCENT } from "@dispatch/compaction";
+import type { ConversationStore } from "@dispatch/conversation-store";
+import type { WarmService } from "@dispatch/session-orchestrator";
+import type {
+  CompactPercentResponse,
+  CompactResponse,
+  WarmResponse,
+} from "@dispatch/transport-contract";
+import { z } from "zod";
+import type { DispatchApp } from "./app.ts";
+import { conversationIdParam, conversationIdSchema, HttpError, parseBody } from "./validate.ts";
+
+/** What the feature routes need; each getter returns undefined when the extension is absent. */
+export interface FeatureDeps {
+  store: ConversationStore;
+  warm(): WarmService | undefined;
+  compaction(): CompactionService | undefined;
+}
+
+const warmBody = z.object({
+  conversationId: conversationIdSchema,
+  model: z.string().min(1).optional(),
+  cwd: z.string().min(1).optional(),
+});
+const compactBody = z.object({
+  keepLastN: z.number().int().min(1, "keepLastN must be at least 1").optional(),
+  modelName: z.string().min(1).optional(),
+});
+const percentBody = z
+  .object({ threshold: z.number().optional(), percent: z.number().optional() })
+  .transform((b) => b.threshold ?? b.percent)
+  .pipe(
+    z
+      .number({ message: "send { threshold: <0-100> } (0 = manual only)" })
+      .min(0, "threshold must be 0-100")
+      .max(100, "threshold must be 0-100"),
+  );
+
+function required<T>(service: T | undefined, extension: string): T {
+  if (!service) throw new HttpError(503, `The ${extension} extension is not loaded.`);
+  return service;
+}
+
+/** Registers the feature routes on `app`. */
+export function registerFeatureRoutes(app: DispatchApp, deps: FeatureDeps): void {
+  app.post("/chat/warm", async (c) => {
+    const body = await parseBody(c, warmBody);
+    const warm = required(deps.warm(), "session-orchestrator");
+    const outcome = await warm.warm(body.conversationId, {
+      ...(body.model ? { model: body.model } : {}),
+      ...(body.cwd ? { cwd: body.cwd } : {}),
+    });
+    if ("error" in outcome) throw new HttpError(409, outcome.error);
+    return c.json(outcome satisfies WarmResponse);
+  });
+
+  app.post("/conversations/:id/compact", async (c) => {
+    const id = conversationIdParam(c);
+    const body = await parseBody(c, compactBody);
+    const compaction = required(deps.compaction(), "compaction");
+    if (!deps.store.getMeta(id)) throw new HttpError(404, `No conversation "${id}". List them with GET /conversations.`);
+    const outcome = await compaction.compact(id, body);
+    if ("error" in outcome) throw new HttpError(409, outcome.error);
+    const { newConversationId, messagesSummarized, messagesKept } = outcome;
+    return c.json({ conversationId: id, newConversationId, messagesSummarized, messagesKept } satisfies CompactResponse);
+  });
+
+  app.get("/conversations/:id/compact-percent", (c) => {
+    const id = conversationIdParam(c);
+    const stored = deps.store.getMeta(id) ? deps.store.getCompactPercent(id) : null;
+    return c.json({ conversationId: id, threshold: stored ?? DEFAULT_COMPACT_PERCENT } satisfies CompactPercentResponse);
+  });
+  app.put("/conversations/:id/compact-percent", async (c) => {
+    const id = conversationIdParam(c);
+    const threshold = await parseBody(c, percentBody);
+    deps.store.ensureConversation(id);
+    deps.store.setCompactPercent(id, threshold);
+    return c.json({ conversationId: id, threshold } satisfies CompactPercentResponse);
+  });
+}
