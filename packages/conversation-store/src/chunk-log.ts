@@ -21,6 +21,8 @@ export interface ChunkLog {
   /** Every stored message, grouped by `msg_index`, in order. */
   messages(conversationId: string): LoggedMessage[];
   lastSeq(conversationId: string): number;
+  /** Deletes every message and chunk and resets the last seq to 0; the caller holds the transaction. */
+  clear(conversationId: string): void;
   lastAssistantText(conversationId: string): { content: string; turnId?: string };
 }
 
@@ -52,6 +54,8 @@ export function createChunkLog(sql: SqlDatabase): ChunkLog {
     "INSERT INTO chunks (conversation_id, seq, msg_index, type, data) VALUES (?, ?, ?, ?, ?)",
   );
   const setLastSeq = sql.prepare("UPDATE conversations SET last_seq = ? WHERE id = ?");
+  const deleteChunks = sql.prepare("DELETE FROM chunks WHERE conversation_id = ?");
+  const deleteMessages = sql.prepare("DELETE FROM messages WHERE conversation_id = ?");
   const window = sql.prepare<{ seq: number; role: Role; data: string }>(WINDOW_SQL);
   const history = sql.prepare<{ msg_index: number; role: Role; turn_id: string | null; data: string }>(
     HISTORY_SQL,
@@ -111,6 +115,12 @@ export function createChunkLog(sql: SqlDatabase): ChunkLog {
     },
 
     lastSeq: (conversationId) => head.get(conversationId)?.last_seq ?? 0,
+
+    clear(conversationId) {
+      deleteChunks.run(conversationId);
+      deleteMessages.run(conversationId);
+      setLastSeq.run(0, conversationId);
+    },
 
     lastAssistantText(conversationId) {
       const message = lastAssistant.get(conversationId);

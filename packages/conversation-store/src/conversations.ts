@@ -8,7 +8,15 @@ import type { ConversationMeta, ConversationStatus, ReasoningEffort } from "@dis
 import type { ConversationFilter, ConversationSettings } from "./types.ts";
 
 /** The columns a caller may set directly. */
-export type SettableColumn = "cwd" | "model" | "reasoning_effort" | "status" | "title" | "workspace_id";
+export type SettableColumn =
+  | "compact_percent"
+  | "compacted_from"
+  | "cwd"
+  | "model"
+  | "reasoning_effort"
+  | "status"
+  | "title"
+  | "workspace_id";
 
 /** Metadata operations over one database. */
 export interface ConversationTable {
@@ -16,8 +24,9 @@ export interface ConversationTable {
   ensure(id: string, workspaceId?: string): ConversationMeta;
   get(id: string): ConversationMeta | null;
   list(filter: ConversationFilter): ConversationMeta[];
-  set(id: string, column: SettableColumn, value: string | null): void;
+  set(id: string, column: SettableColumn, value: string | number | null): void;
   settings(id: string): ConversationSettings;
+  compactPercent(id: string): number | null;
   /** Sets `last_activity_at`, and the title when it is still empty and `title` is not. */
   touch(id: string, title: string): void;
 }
@@ -34,6 +43,8 @@ interface MetaRow {
 
 const META_COLUMNS = "id, title, status, workspace_id, created_at, last_activity_at, compacted_from";
 const SETTABLE: readonly SettableColumn[] = [
+  "compact_percent",
+  "compacted_from",
   "cwd",
   "model",
   "reasoning_effort",
@@ -56,6 +67,9 @@ export function createConversationTable(sql: SqlDatabase, now: () => number): Co
     model: string | null;
     reasoning_effort: string | null;
   }>("SELECT cwd, model, reasoning_effort FROM conversations WHERE id = ?");
+  const selectCompactPercent = sql.prepare<{ compact_percent: number | null }>(
+    "SELECT compact_percent FROM conversations WHERE id = ?",
+  );
   const touch = sql.prepare(
     "UPDATE conversations SET last_activity_at = ?, title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?",
   );
@@ -106,6 +120,7 @@ export function createConversationTable(sql: SqlDatabase, now: () => number): Co
         reasoningEffort: (row?.reasoning_effort ?? null) as ReasoningEffort | null,
       };
     },
+    compactPercent: (id) => selectCompactPercent.get(id)?.compact_percent ?? null,
     touch(id, title) {
       touch.run(now(), title, id);
     },

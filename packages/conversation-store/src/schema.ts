@@ -70,4 +70,54 @@ export const CONVERSATION_STORE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "workspaces, compaction threshold, turns keyed per conversation",
+    up: `
+      CREATE TABLE workspaces (
+        id TEXT NOT NULL PRIMARY KEY,
+        title TEXT NOT NULL,
+        default_cwd TEXT,
+        default_computer_id TEXT,
+        created_at INTEGER NOT NULL,
+        last_activity_at INTEGER NOT NULL
+      );
+      CREATE INDEX workspaces_by_activity ON workspaces (last_activity_at);
+      INSERT INTO workspaces (id, title, created_at, last_activity_at)
+        SELECT workspace_id, CASE workspace_id WHEN 'default' THEN 'Default' ELSE workspace_id END,
+               MIN(created_at), MAX(last_activity_at)
+        FROM conversations GROUP BY workspace_id;
+
+      ALTER TABLE conversations ADD COLUMN compact_percent REAL;
+
+      -- An archive (forkHistory) holds the same turn ids as its source, so a turn is keyed per conversation.
+      CREATE TABLE turns_v2 (
+        conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        id TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        status TEXT NOT NULL CHECK (status IN ('running', 'sealed', 'interrupted')),
+        finish_reason TEXT,
+        PRIMARY KEY (conversation_id, id)
+      );
+      INSERT INTO turns_v2 (conversation_id, id, started_at, ended_at, status, finish_reason)
+        SELECT conversation_id, id, started_at, ended_at, status, finish_reason FROM turns;
+      CREATE TABLE turn_metrics_v2 (
+        conversation_id TEXT NOT NULL,
+        turn_id TEXT NOT NULL,
+        seq_order INTEGER NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (conversation_id, turn_id),
+        UNIQUE (conversation_id, seq_order),
+        FOREIGN KEY (conversation_id, turn_id) REFERENCES turns_v2 (conversation_id, id) ON DELETE CASCADE
+      );
+      INSERT INTO turn_metrics_v2 (conversation_id, turn_id, seq_order, data)
+        SELECT conversation_id, turn_id, seq_order, data FROM turn_metrics;
+      DROP TABLE turn_metrics;
+      DROP TABLE turns;
+      ALTER TABLE turns_v2 RENAME TO turns;
+      ALTER TABLE turn_metrics_v2 RENAME TO turn_metrics;
+      CREATE INDEX turns_running ON turns (conversation_id) WHERE status = 'running';
+    `,
+  },
 ];

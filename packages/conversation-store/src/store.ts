@@ -6,11 +6,13 @@
 import type { Logger, SqlDatabase } from "@dispatch/kernel";
 import { createChunkLog } from "./chunk-log.ts";
 import { createConversationTable } from "./conversations.ts";
+import { createConversationCopier } from "./fork.ts";
 import { danglingTailCalls, interruptedResult, reconcile } from "./reconcile.ts";
 import { CONVERSATION_STORE_MIGRATIONS, CONVERSATION_STORE_OWNER } from "./schema.ts";
 import { deriveTitle } from "./title.ts";
 import { createTurnTable } from "./turns.ts";
 import type { ConversationStore, RecoveryReport } from "./types.ts";
+import { assertWorkspaceId, createWorkspaceTable, DEFAULT_WORKSPACE_ID, isValidWorkspaceId } from "./workspaces.ts";
 
 /** Options of `createConversationStore`. */
 export interface ConversationStoreOptions {
@@ -30,6 +32,16 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
   const conversations = createConversationTable(sql, now);
   const log = createChunkLog(sql);
   const turns = createTurnTable(sql, now);
+  const workspaces = createWorkspaceTable(sql, now);
+  const copyConversation = createConversationCopier(sql);
+
+  /** Appends and stamps activity on the conversation and its workspace; the caller holds the transaction. */
+  function appendAndTouch(id: string, turnId: string, messages: Parameters<typeof log.append>[2]) {
+    const stored = log.append(id, turnId, messages);
+    conversations.touch(id, deriveTitle(messages));
+    workspaces.touchFor(id, now());
+    return stored;
+  }
 
   function recoverConversation(id: string, report: RecoveryReport): void {
     sql.transaction(() => {
@@ -50,16 +62,60 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
   }
 
   return {
-    ensureConversation: (id, init) => conversations.ensure(id, init?.workspaceId),
+    ensureConversation(id, init) {
+      const workspaceId = init?.workspaceId;
+      if (workspaceId === undefined) return conversations.ensure(id);
+      assertWorkspaceId(workspaceId);
+      return sql.transaction(() => {
+        const existing = conversations.get(id);
+        if (existing) return existing;
+        workspaces.ensure(workspaceId);
+        return conversations.ensure(id, workspaceId);
+      });
+    },
     getMeta: (id) => conversations.get(id),
     listConversations: (filter = {}) => conversations.list(filter),
     setStatus: (id, status) => conversations.set(id, "status", status),
     setTitle: (id, title) => conversations.set(id, "title", title),
-    setWorkspace: (id, workspaceId) => conversations.set(id, "workspace_id", workspaceId),
+    setWorkspace(id, workspaceId) {
+      assertWorkspaceId(workspaceId);
+      sql.transaction(() => {
+        workspaces.ensure(workspaceId);
+        conversations.set(id, "workspace_id", workspaceId);
+      });
+    },
     getSettings: (id) => conversations.settings(id),
     setCwd: (id, cwd) => conversations.set(id, "cwd", cwd || null),
     setModel: (id, model) => conversations.set(id, "model", model || null),
     setReasoningEffort: (id, effort) => conversations.set(id, "reasoning_effort", effort),
+    getCompactPercent: (id) => conversations.compactPercent(id),
+    setCompactPercent(id, percent) {
+      if (percent !== null && !(Number.isFinite(percent) && percent >= 0 && percent <= 100)) {
+        throw new RangeError(`compact percent must be a number from 0 to 100 or null, got ${percent}`);
+      }
+      conversations.set(id, "compact_percent", percent);
+    },
+
+    getWorkspace: (id) => (isValidWorkspaceId(id) ? workspaces.get(id) : null),
+    listWorkspaces: () => workspaces.list(),
+    upsertWorkspace(id, patch = {}) {
+      assertWorkspaceId(id);
+      return sql.transaction(() => {
+        workspaces.ensure(id);
+        const updated = workspaces.update(id, patch);
+        if (!updated) throw new Error(`upsert workspace ${id}: the row vanished inside its transaction (a bug)`);
+        return updated;
+      });
+    },
+    setWorkspaceTitle: (id, title) => workspaces.update(id, { title }),
+    setWorkspaceDefaultCwd: (id, cwd) => workspaces.update(id, { defaultCwd: cwd }),
+    deleteWorkspace(id) {
+      if (id === DEFAULT_WORKSPACE_ID) return { error: "default" };
+      return sql.transaction(() => {
+        if (!workspaces.get(id)) return { error: "unknown" } as const;
+        return { closedCount: workspaces.remove(id) };
+      });
+    },
 
     beginTurn(conversationId, turnId) {
       sql.transaction(() => {
@@ -70,15 +126,37 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
     append(conversationId, turnId, messages) {
       return sql.transaction(() => {
         conversations.ensure(conversationId);
-        const stored = log.append(conversationId, turnId, messages);
-        conversations.touch(conversationId, deriveTitle(messages));
-        return stored;
+        return appendAndTouch(conversationId, turnId, messages);
       });
     },
     sealTurn(conversationId, metrics, finishReason) {
       sql.transaction(() => {
         conversations.ensure(conversationId);
         turns.seal(conversationId, metrics, finishReason);
+      });
+    },
+
+    forkHistory(sourceId, targetId) {
+      return sql.transaction(() => {
+        const source = conversations.get(sourceId);
+        if (!source) throw new Error(`forkHistory: no conversation ${JSON.stringify(sourceId)} to fork`);
+        if (conversations.get(targetId)) {
+          throw new Error(`forkHistory: the target ${JSON.stringify(targetId)} already exists`);
+        }
+        const date = new Date(now()).toISOString().slice(0, 10);
+        copyConversation(sourceId, targetId, `${source.title} (archived ${date})`.trimStart());
+        const archive = conversations.get(targetId);
+        if (!archive) throw new Error(`forkHistory: ${targetId} is missing after its copy (a bug)`);
+        return archive;
+      });
+    },
+    replaceHistory(id, turnId, messages, options = {}) {
+      return sql.transaction(() => {
+        conversations.ensure(id);
+        log.clear(id);
+        const stored = appendAndTouch(id, turnId, messages);
+        if (options.compactedFrom !== undefined) conversations.set(id, "compacted_from", options.compactedFrom);
+        return stored;
       });
     },
 

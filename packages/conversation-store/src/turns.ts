@@ -20,17 +20,17 @@ export interface TurnTable {
 export function createTurnTable(sql: SqlDatabase, now: () => number): TurnTable {
   const begin = sql.prepare(
     `INSERT INTO turns (id, conversation_id, started_at, status) VALUES (?, ?, ?, 'running')
-     ON CONFLICT (id) DO NOTHING`,
+     ON CONFLICT (conversation_id, id) DO NOTHING`,
   );
   const seal = sql.prepare(
     `INSERT INTO turns (id, conversation_id, started_at, ended_at, status, finish_reason)
      VALUES (?, ?, ?, ?, 'sealed', ?)
-     ON CONFLICT (id) DO UPDATE SET ended_at = excluded.ended_at, status = 'sealed', finish_reason = excluded.finish_reason`,
+     ON CONFLICT (conversation_id, id) DO UPDATE SET ended_at = excluded.ended_at, status = 'sealed', finish_reason = excluded.finish_reason`,
   );
   const saveMetrics = sql.prepare(
     `INSERT INTO turn_metrics (turn_id, conversation_id, seq_order, data)
      VALUES (?, ?, (SELECT COALESCE(MAX(seq_order), 0) + 1 FROM turn_metrics WHERE conversation_id = ?), ?)
-     ON CONFLICT (turn_id) DO UPDATE SET data = excluded.data`,
+     ON CONFLICT (conversation_id, turn_id) DO UPDATE SET data = excluded.data`,
   );
   const loadMetrics = sql.prepare<{ data: string }>(
     "SELECT data FROM turn_metrics WHERE conversation_id = ? ORDER BY seq_order",

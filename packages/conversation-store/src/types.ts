@@ -11,6 +11,8 @@ import type {
   ReasoningEffort,
   StoredChunk,
   TurnMetrics,
+  Workspace,
+  WorkspaceEntry,
 } from "@dispatch/wire";
 
 /** A window of the chunk log: `sinceSeq < seq < beforeSeq`, the newest `limit` of those, ascending. */
@@ -48,19 +50,59 @@ export interface RecoveryReport {
   repairedToolCalls: number;
 }
 
+/** Fields `upsertWorkspace` sets; absent fields stay as they are (or take their defaults on create). */
+export interface WorkspacePatch {
+  title?: string;
+  /** `null` or `""` clears. */
+  defaultCwd?: string | null;
+}
+
+/** Why `deleteWorkspace` refused: `default` cannot be deleted; `unknown` does not exist. */
+export type DeleteWorkspaceResult = { closedCount: number } | { error: "default" | "unknown" };
+
+/** Options of `replaceHistory`. */
+export interface ReplaceHistoryOptions {
+  /** The archive holding the replaced history (`forkHistory`'s target); becomes `compactedFrom`. */
+  compactedFrom?: string;
+}
+
 export interface ConversationStore {
-  /** Creates the conversation if absent (status `idle`, workspace `"default"` unless given). */
+  /**
+   * Creates the conversation if absent (status `idle`, workspace `"default"` unless given; a given
+   * workspace is created if missing). Throws on an invalid workspace id.
+   */
   ensureConversation(id: string, init?: { workspaceId?: string }): ConversationMeta;
   getMeta(id: string): ConversationMeta | null;
   /** Sorted by `lastActivityAt`, newest first. */
   listConversations(filter?: ConversationFilter): ConversationMeta[];
   setStatus(id: string, status: ConversationStatus): void;
   setTitle(id: string, title: string): void;
+  /** Moves the conversation to the workspace, creating the workspace if missing. Throws on an invalid id. */
   setWorkspace(id: string, workspaceId: string): void;
   getSettings(id: string): ConversationSettings;
   setCwd(id: string, cwd: string | null): void;
   setModel(id: string, model: string | null): void;
   setReasoningEffort(id: string, effort: ReasoningEffort | null): void;
+  /** The auto-compaction threshold in percent of the context window; `null` = the default. */
+  getCompactPercent(id: string): number | null;
+  /** Sets the threshold (0-100, 0 = manual only) or clears it with `null`. Throws outside 0-100. */
+  setCompactPercent(id: string, percent: number | null): void;
+
+  /** The workspace, or `null` when unknown (or not a valid id). `"default"` always exists. */
+  getWorkspace(id: string): Workspace | null;
+  /** Every workspace with its conversation count (all statuses), newest `lastActivityAt` first. */
+  listWorkspaces(): WorkspaceEntry[];
+  /** Creates the workspace if missing (title defaults to the id), then applies `patch`. Throws on an invalid id. */
+  upsertWorkspace(id: string, patch?: WorkspacePatch): Workspace;
+  /** Renames the workspace; `null` when it is unknown. */
+  setWorkspaceTitle(id: string, title: string): Workspace | null;
+  /** Sets or clears (`null`/`""`) the workspace's default cwd; `null` when it is unknown. */
+  setWorkspaceDefaultCwd(id: string, cwd: string | null): Workspace | null;
+  /**
+   * In one transaction: closes the workspace's conversations, moves them to `"default"` and
+   * deletes the workspace. `closedCount` counts the conversations that were not already closed.
+   */
+  deleteWorkspace(id: string): DeleteWorkspaceResult;
 
   /** Records a running turn (for recovery). */
   beginTurn(conversationId: string, turnId: string): void;
@@ -71,6 +113,25 @@ export interface ConversationStore {
   append(conversationId: string, turnId: string, messages: readonly ChatMessage[]): StoredChunk[];
   /** Marks the turn sealed and stores its metrics, in one transaction. */
   sealTurn(conversationId: string, metrics: TurnMetrics, finishReason: string): void;
+
+  /**
+   * Copies the source into a new `closed` conversation `targetId` in one transaction: every chunk
+   * (same seqs), message, turn, metrics row and setting, the same workspace, title
+   * `"<source title> (archived <YYYY-MM-DD>)"` and the source's own `compactedFrom` (so archives
+   * chain back). Throws when the source is unknown or the target exists.
+   */
+  forkHistory(sourceId: string, targetId: string): ConversationMeta;
+  /**
+   * Replaces the history in one transaction: deletes every chunk and message, appends `messages`
+   * from seq 1 (gap-free again) attributed to `turnId`, and sets `compactedFrom` when given. Turns
+   * and metrics are kept. Returns the new chunks.
+   */
+  replaceHistory(
+    id: string,
+    turnId: string,
+    messages: readonly ChatMessage[],
+    options?: ReplaceHistoryOptions,
+  ): StoredChunk[];
 
   /** The whole history as messages, reconciled so it is valid to send to a provider. */
   loadHistory(id: string): ChatMessage[];

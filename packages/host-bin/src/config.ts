@@ -27,6 +27,7 @@ export interface Config {
   externalExtensions: string[];
   shutdownGraceMs: number;
   maxSteps: number;
+  cacheWarming: { enabledByDefault: boolean; intervalSeconds: number; maxWarmsPerIdle: number };
   /** Context window assumed for models whose provider does not report one. */
   contextWindow: number;
   logLevel: "debug" | "info" | "warn" | "error";
@@ -114,6 +115,9 @@ const envSchema = z.object({
   DISPATCH_SHUTDOWN_GRACE_MS: positiveInt("DISPATCH_SHUTDOWN_GRACE_MS", 10_000),
   DISPATCH_MAX_STEPS: positiveInt("DISPATCH_MAX_STEPS", 50),
   DISPATCH_CONTEXT_WINDOW: positiveInt("DISPATCH_CONTEXT_WINDOW", 128_000),
+  DISPATCH_CACHE_WARMING: z.enum(["on", "off"], { message: 'DISPATCH_CACHE_WARMING must be "on" or "off"' }).optional(),
+  DISPATCH_CACHE_WARM_INTERVAL_S: positiveInt("DISPATCH_CACHE_WARM_INTERVAL_S", 240),
+  DISPATCH_CACHE_WARM_MAX: positiveInt("DISPATCH_CACHE_WARM_MAX", 3),
   DISPATCH_LOG_LEVEL: z
     .enum(["debug", "info", "warn", "error"], {
       message: "DISPATCH_LOG_LEVEL must be debug, info, warn or error",
@@ -181,6 +185,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     shutdownGraceMs: e.DISPATCH_SHUTDOWN_GRACE_MS,
     maxSteps: e.DISPATCH_MAX_STEPS,
     contextWindow: e.DISPATCH_CONTEXT_WINDOW,
+    cacheWarming: {
+      enabledByDefault: e.DISPATCH_CACHE_WARMING === "on",
+      intervalSeconds: e.DISPATCH_CACHE_WARM_INTERVAL_S,
+      maxWarmsPerIdle: e.DISPATCH_CACHE_WARM_MAX,
+    },
     logLevel: e.DISPATCH_LOG_LEVEL ?? "info",
     firecrawl: {
       ...(e.FIRECRAWL_API_URL ? { apiUrl: e.FIRECRAWL_API_URL } : {}),

@@ -112,7 +112,12 @@ export interface LspClient {
   /** The file's diagnostics after `sync`, waiting at most until `deadline` (epoch ms). */
   diagnostics(sync: SyncResult, deadline: number, signal?: AbortSignal): Promise<FileDiagnostics>;
   /** A request with the client's time limit (or `timeoutMs`). Rejects with an `LspError`. */
-  request<P, R>(type: RequestType<P, R, unknown>, params: P, signal?: AbortSignal, timeoutMs?: number): Promise<R>;
+  request<P, R>(
+    type: RequestType<P, R, unknown>,
+    params: P,
+    signal?: AbortSignal,
+    timeoutMs?: number,
+  ): Promise<R>;
   /** Directories the client's file watchers cover now. */
   watchedDirectories(): string[];
   /** Graceful shutdown, then the process group is killed. Resolves when the process is gone. */
@@ -180,7 +185,8 @@ function registerHandlers(connection: MessageConnection, context: HandlerContext
   connection.onRequest(RegistrationRequest, ({ registrations }) => {
     for (const registration of registrations) {
       if (registration.method !== DidChangeWatchedFilesNotification.method) continue;
-      const watchers = (registration.registerOptions as { watchers?: FileSystemWatcher[] } | undefined)?.watchers;
+      const watchers = (registration.registerOptions as { watchers?: FileSystemWatcher[] } | undefined)
+        ?.watchers;
       watched.register(registration.id, Array.isArray(watchers) ? watchers : []);
     }
     return null;
@@ -195,7 +201,10 @@ function registerHandlers(connection: MessageConnection, context: HandlerContext
   connection.onRequest(WorkspaceFoldersRequest, () => [{ uri: toUri(root), name: basename(root) }]);
   connection.onRequest(WorkDoneProgressCreateRequest, () => null);
   connection.onRequest(ShowMessageRequest, () => null);
-  connection.onRequest(ApplyEditRequest, () => ({ applied: false, failureReason: "edits are made by the agent's tools" }));
+  connection.onRequest(ApplyEditRequest, () => ({
+    applied: false,
+    failureReason: "edits are made by the agent's tools",
+  }));
   connection.onNotification(PublishDiagnosticsNotification, ({ uri, diagnostics }) => {
     if (typeof uri === "string" && Array.isArray(diagnostics)) documents.publish(uri, diagnostics);
   });
@@ -282,7 +291,8 @@ function createSession(parts: SessionParts): LspClient {
     timeoutMs = options.requestTimeoutMs,
   ): Promise<R> => {
     if (state !== "running") throw serverStopped();
-    const send = (token: CancellationToken) => connection.sendRequest(type, params as never, token) as Promise<R>;
+    const send = (token: CancellationToken) =>
+      connection.sendRequest(type, params as never, token) as Promise<R>;
     const outcome = await timedRequest(send, timeoutMs, signal);
     if (outcome.kind === "ok") {
       timeouts = 0;
@@ -300,8 +310,10 @@ function createSession(parts: SessionParts): LspClient {
     throw requestFailed(type.method, outcome.message);
   };
 
-  const pullSupported = capabilities.diagnosticProvider !== undefined && capabilities.diagnosticProvider !== null;
-  const saveOptions = typeof capabilities.textDocumentSync === "object" ? capabilities.textDocumentSync.save : undefined;
+  const pullSupported =
+    capabilities.diagnosticProvider !== undefined && capabilities.diagnosticProvider !== null;
+  const saveOptions =
+    typeof capabilities.textDocumentSync === "object" ? capabilities.textDocumentSync.save : undefined;
 
   return {
     server: options.server,
@@ -320,7 +332,10 @@ function createSession(parts: SessionParts): LspClient {
           textDocument: { uri, languageId: languageId(path), version: sync.version, text },
         });
       } else if (sync.action === "change") {
-        await notify(DidChangeNotification, { textDocument: { uri, version: sync.version }, contentChanges: [{ text }] });
+        await notify(DidChangeNotification, {
+          textDocument: { uri, version: sync.version },
+          contentChanges: [{ text }],
+        });
         if (saveOptions) {
           const includeText = typeof saveOptions === "object" && saveOptions.includeText === true;
           await notify(DidSaveNotification, { textDocument: { uri }, ...(includeText ? { text } : {}) });
@@ -331,7 +346,8 @@ function createSession(parts: SessionParts): LspClient {
     async diagnostics(sync, deadline, signal) {
       const pulled = pullSupported ? await pull(request, sync.uri, deadline, signal) : undefined;
       if (pulled !== undefined) {
-        const pushed = documents.publishCount(sync.uri) > sync.publishes ? (documents.known(sync.uri) ?? []) : [];
+        const pushed =
+          documents.publishCount(sync.uri) > sync.publishes ? (documents.known(sync.uri) ?? []) : [];
         const items = mergeDiagnostics(pulled, pushed);
         documents.publish(sync.uri, items);
         return { items, complete: true };
@@ -458,7 +474,10 @@ async function timedRequest<R>(
 
 async function shutdownGracefully(connection: MessageConnection, proc: ServerProcess): Promise<void> {
   if (proc.hasExited()) return;
-  const outcome = await timedRequest((token) => connection.sendRequest(ShutdownRequest, token), STOP_GRACE_MS);
+  const outcome = await timedRequest(
+    (token) => connection.sendRequest(ShutdownRequest, token),
+    STOP_GRACE_MS,
+  );
   if (outcome.kind === "ok") {
     try {
       await connection.sendNotification(ExitNotification).catch(() => undefined);
@@ -469,7 +488,11 @@ async function shutdownGracefully(connection: MessageConnection, proc: ServerPro
   }
 }
 
-function sendNotification<P>(connection: MessageConnection, type: NotificationType<P>, params: P): Promise<void> {
+function sendNotification<P>(
+  connection: MessageConnection,
+  type: NotificationType<P>,
+  params: P,
+): Promise<void> {
   try {
     return connection.sendNotification(type as NotificationType<unknown>, params).catch(() => undefined);
   } catch {

@@ -108,7 +108,12 @@ export function serversFor(servers: readonly ServerConfig[], path: string): Serv
 function readProjectLayer(cwd: string, skipped: SkippedServer[]): ProjectLayer | undefined {
   const dispatch = readJson(join(cwd, ".dispatch", "lsp.json"));
   if (dispatch.state === "invalid") {
-    skipped.push({ id: ".dispatch/lsp.json", source: ".dispatch/lsp.json", reason: dispatch.reason, state: "error" });
+    skipped.push({
+      id: ".dispatch/lsp.json",
+      source: ".dispatch/lsp.json",
+      reason: dispatch.reason,
+      state: "error",
+    });
   } else if (dispatch.state === "ok") {
     const parsed = dispatchFileSchema.safeParse(dispatch.value);
     if (parsed.success) return { source: ".dispatch/lsp.json", entries: parsed.data.servers ?? {} };
@@ -163,7 +168,12 @@ function applyEntry(merged: Map<string, ServerConfig>, skipped: SkippedServer[],
   const base = merged.get(id) ?? builtinBase(id, options);
   const server = mergeEntry(id, entry, base, source);
   if (server === undefined) {
-    skipped.push({ id, source, reason: "invalid entry: `command` is required for a server that is not built in", state: "error" });
+    skipped.push({
+      id,
+      source,
+      reason: "invalid entry: `command` is required for a server that is not built in",
+      state: "error",
+    });
     return;
   }
   merged.set(id, server);
@@ -174,7 +184,12 @@ function builtinBase(id: string, options: ConfigOptions): ServerConfig | undefin
   return builtin === undefined ? undefined : fromBuiltin(builtin, options);
 }
 
-function mergeEntry(id: string, entry: Entry, base: ServerConfig | undefined, source: ConfigSource): ServerConfig | undefined {
+function mergeEntry(
+  id: string,
+  entry: Entry,
+  base: ServerConfig | undefined,
+  source: ConfigSource,
+): ServerConfig | undefined {
   const command = entry.command ?? base?.command;
   if (command === undefined) return undefined;
   const initialization = entry.initialization;
@@ -185,14 +200,18 @@ function mergeEntry(id: string, entry: Entry, base: ServerConfig | undefined, so
     env: { ...base?.env, ...entry.env },
     extensions: (entry.extensions ?? base?.extensions ?? []).map(normalizeExtension),
     rootMarkers: entry.rootMarkers ?? base?.rootMarkers ?? [],
-    initialization: initialization === undefined ? (base?.initialization ?? (() => undefined)) : () => initialization,
+    initialization:
+      initialization === undefined ? (base?.initialization ?? (() => undefined)) : () => initialization,
     ...(entry.settings === undefined ? {} : { settings: entry.settings }),
     source,
   };
 }
 
 function fromBuiltin(builtin: BuiltinServer, options: ConfigOptions): ServerConfig {
-  const found = Bun.which(builtin.binary, options.searchPath === undefined ? {} : { PATH: options.searchPath });
+  const found = Bun.which(
+    builtin.binary,
+    options.searchPath === undefined ? {} : { PATH: options.searchPath },
+  );
   const { initialization } = builtin;
   return {
     id: builtin.id,
@@ -224,7 +243,10 @@ function readJson(path: string): JsonRead {
   try {
     return { state: "ok", value: JSON.parse(text) };
   } catch (err) {
-    return { state: "invalid", reason: `not valid JSON: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      state: "invalid",
+      reason: `not valid JSON: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }
 

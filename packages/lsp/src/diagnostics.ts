@@ -25,7 +25,10 @@ export interface DiagnosticsDiff {
 }
 
 /** `after` against `before`, as multisets of (severity, code, message). */
-export function diffDiagnostics(before: readonly Diagnostic[], after: readonly Diagnostic[]): DiagnosticsDiff {
+export function diffDiagnostics(
+  before: readonly Diagnostic[],
+  after: readonly Diagnostic[],
+): DiagnosticsDiff {
   const remaining = new Map<string, number>();
   for (const item of before) remaining.set(identity(item), (remaining.get(identity(item)) ?? 0) + 1);
   const added: Diagnostic[] = [];

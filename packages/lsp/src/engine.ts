@@ -3,8 +3,9 @@
  * the manager), the status of a cwd's servers, and per-write diagnostics — the problems an edit
  * introduced and fixed, within a time limit after which the write returns without them.
  */
-import { readFile, stat } from "node:fs/promises";
+
 import { realpathSync } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import type { LspServerStatus } from "@dispatch/transport-contract";
 import type { LspClient, SyncResult } from "./client.ts";
 import { type ConfigOptions, resolveConfig, type ServerConfig, serversFor } from "./config.ts";
@@ -69,7 +70,8 @@ export function createLspEngine(options: LspEngineOptions): LspEngine {
         const root = findRoot(path, cwd, server.rootMarkers);
         const acquired = await manager.acquire(server, root, deadline, signal);
         if (acquired.kind === "ready") return { server, root, kind: "ready", client: acquired.client };
-        if (acquired.kind === "unavailable") return { server, root, kind: "unavailable", reason: acquired.reason };
+        if (acquired.kind === "unavailable")
+          return { server, root, kind: "unavailable", reason: acquired.reason };
         void acquired.ready.then((client) => client && syncFromDisk(client, path));
         return { server, root, kind: "starting", reason: "the server is still starting" };
       }),
@@ -113,7 +115,10 @@ interface WriteContext extends AfterWriteInput {
   timeoutMs: number;
 }
 
-async function afterWrite(client: LspClient, context: WriteContext): Promise<{ text?: string; timedOut: boolean }> {
+async function afterWrite(
+  client: LspClient,
+  context: WriteContext,
+): Promise<{ text?: string; timedOut: boolean }> {
   let sync: SyncResult;
   try {
     sync = await client.syncFile(context.path, context.text);
@@ -126,7 +131,9 @@ async function afterWrite(client: LspClient, context: WriteContext): Promise<{ t
   const now = errorsAndWarnings(result.items);
   const incomplete = result.complete
     ? []
-    : [`  (the server had not finished checking within ${seconds(context.timeoutMs)}; this list may be incomplete)`];
+    : [
+        `  (the server had not finished checking within ${seconds(context.timeoutMs)}; this list may be incomplete)`,
+      ];
   if (sync.before === undefined) {
     if (now.length === 0) {
       return result.complete
@@ -134,7 +141,10 @@ async function afterWrite(client: LspClient, context: WriteContext): Promise<{ t
         : { text: timeoutNote(context.label, context.file, context.timeoutMs), timedOut: true };
     }
     const head = `${context.label}: ${countLabel(now)} in ${context.file}:`;
-    return { text: [head, ...formatList(now, { lines }), ...incomplete].join("\n"), timedOut: !result.complete };
+    return {
+      text: [head, ...formatList(now, { lines }), ...incomplete].join("\n"),
+      timedOut: !result.complete,
+    };
   }
   const diff = diffDiagnostics(errorsAndWarnings(sync.before), now);
   if (diff.added.length === 0 && diff.fixed.length === 0) {
@@ -143,8 +153,10 @@ async function afterWrite(client: LspClient, context: WriteContext): Promise<{ t
       : { text: timeoutNote(context.label, context.file, context.timeoutMs), timedOut: true };
   }
   const out = [`${context.label} on ${context.file} after this edit:`];
-  if (diff.added.length > 0) out.push(`New (${countLabel(diff.added)}):`, ...formatList(diff.added, { lines }));
-  if (diff.fixed.length > 0) out.push(`Fixed (${countLabel(diff.fixed)}):`, ...formatList(diff.fixed, { wasAt: true }));
+  if (diff.added.length > 0)
+    out.push(`New (${countLabel(diff.added)}):`, ...formatList(diff.added, { lines }));
+  if (diff.fixed.length > 0)
+    out.push(`Fixed (${countLabel(diff.fixed)}):`, ...formatList(diff.fixed, { wasAt: true }));
   if (now.length === 0) out.push(`No errors or warnings remain in ${context.file}.`);
   else if (diff.unchanged > 0) out.push(`${plural(diff.unchanged, "earlier error or warning")} unchanged.`);
   return { text: [...out, ...incomplete].join("\n"), timedOut: !result.complete };
@@ -154,7 +166,12 @@ function timeoutNote(label: string, file: string, timeoutMs: number): string {
   return `${label}: no diagnostics for ${file} within ${seconds(timeoutMs)}; the edit was applied without them (use the lsp tool's diagnostics operation to check later).`;
 }
 
-function unavailableNote(label: string, file: string, slot: ServerSlot & { reason: string }, timeoutMs: number): string {
+function unavailableNote(
+  label: string,
+  file: string,
+  slot: ServerSlot & { reason: string },
+  timeoutMs: number,
+): string {
   if (slot.kind === "starting") {
     return `${label}: the server is still starting, so ${file} was not checked within ${seconds(timeoutMs)}; the edit was applied without diagnostics.`;
   }
@@ -182,11 +199,21 @@ function statusOf(cwd: string, manager: LspManager, config: ConfigOptions): LspS
   const states = manager.states();
   const out: LspServerStatus[] = [];
   for (const server of servers) {
-    const base = { id: server.id, name: server.name, extensions: server.extensions, configSource: server.source };
+    const base = {
+      id: server.id,
+      name: server.name,
+      extensions: server.extensions,
+      configSource: server.source,
+    };
     const mine = states.filter((entry) => entry.serverId === server.id && isInside(entry.root, cwd));
     if (mine.length === 0) out.push({ ...base, root: cwd, state: "not-started" });
     for (const entry of mine) {
-      out.push({ ...base, root: entry.root, state: entry.state, ...(entry.error ? { error: entry.error } : {}) });
+      out.push({
+        ...base,
+        root: entry.root,
+        state: entry.state,
+        ...(entry.error ? { error: entry.error } : {}),
+      });
     }
   }
   for (const entry of skipped) {

@@ -14,10 +14,11 @@ export type LspExtensionOptions = LspOptions;
 
 /**
  * The extension (id `lsp`). Depends on `surface-registry` unless `statusSurface` is `false`.
- * @example createLspExtension({ trustProjectConfig: false, env: serverEnv, deniedRoots: [dataDir] })
+ * @example createLspExtension({ env: serverEnv, containment: { deniedRoots: [dataDir] } })
  */
 export function createLspExtension(options: LspExtensionOptions = {}): Extension {
   let runtime: LspRuntime | undefined;
+  let unregisterSurface: (() => void) | undefined;
   const surface = options.statusSurface ?? true;
   return {
     manifest: {
@@ -38,18 +39,14 @@ export function createLspExtension(options: LspExtensionOptions = {}): Extension
           cwd: written.cwd,
           signal: toAbortSignal(written.signal),
         });
-        return result.notes.length === 0 ? written : { ...written, notes: [...written.notes, ...result.notes] };
+        return result.notes.length === 0
+          ? written
+          : { ...written, notes: [...written.notes, ...result.notes] };
       });
-      if (surface) {
-        const unregister = host.getService(surfaceRegistryService).register(parts.surface);
-        const stop = parts.service.shutdown;
-        parts.service.shutdown = async () => {
-          unregister();
-          await stop();
-        };
-      }
+      if (surface) unregisterSurface = host.getService(surfaceRegistryService).register(parts.surface);
     },
     async deactivate() {
+      unregisterSurface?.();
       await runtime?.service.shutdown();
     },
   };

@@ -6,7 +6,14 @@
 import { readFileSync, statSync } from "node:fs";
 import { clip } from "./diagnostics.ts";
 import { displayPath, fromUri } from "./paths.ts";
-import type { DocumentSymbol, Hover, Location, LocationLink, MarkedString, SymbolInformation } from "./protocol.ts";
+import type {
+  DocumentSymbol,
+  Hover,
+  Location,
+  LocationLink,
+  MarkedString,
+  SymbolInformation,
+} from "./protocol.ts";
 
 /** At most this many locations or symbols are listed; the rest are counted. */
 export const MAX_ITEMS = 100;
@@ -66,7 +73,9 @@ export function toLocations(result: Location | Location[] | LocationLink[] | nul
   if (result === null || result === undefined) return [];
   const list: (Location | LocationLink)[] = Array.isArray(result) ? result : [result];
   return list.map((item) =>
-    "targetUri" in item ? { uri: item.targetUri, range: item.targetSelectionRange ?? item.targetRange } : item,
+    "targetUri" in item
+      ? { uri: item.targetUri, range: item.targetSelectionRange ?? item.targetRange }
+      : item,
   );
 }
 
@@ -115,7 +124,8 @@ export function formatDocumentSymbols(symbols: readonly (DocumentSymbol | Symbol
     if (out.length >= MAX_ITEMS) return;
     const start = "selectionRange" in symbol ? symbol.selectionRange.start : symbol.location.range?.start;
     const where = start === undefined ? "" : `  ${start.line + 1}:${start.character + 1}`;
-    const detail = "detail" in symbol && symbol.detail ? ` — ${clip(symbol.detail.replace(/\s+/g, " "), 80)}` : "";
+    const detail =
+      "detail" in symbol && symbol.detail ? ` — ${clip(symbol.detail.replace(/\s+/g, " "), 80)}` : "";
     out.push(`${"  ".repeat(depth)}${kindName(symbol.kind)} ${symbol.name}${where}${detail}`);
     if ("children" in symbol) for (const child of symbol.children ?? []) visit(child, depth + 1);
   };

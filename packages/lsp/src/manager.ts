@@ -99,7 +99,8 @@ export function createLspManager(options: LspManagerOptions): LspManager {
   const recordFailure = (key: string, fingerprint: string, error: LspError, uptimeMs: number): void => {
     const previous = broken.get(key);
     // A server that ran longer than the longest backoff starts counting afresh.
-    const earlier = previous?.fingerprint === fingerprint && uptimeMs < options.backoff.maxMs ? previous.failures : 0;
+    const earlier =
+      previous?.fingerprint === fingerprint && uptimeMs < options.backoff.maxMs ? previous.failures : 0;
     const failures = earlier + 1;
     const delay = Math.min(options.backoff.initialMs * 2 ** (failures - 1), options.backoff.maxMs);
     broken.set(key, { fingerprint, failures, error: error.message, retryAt: now() + delay });
@@ -135,7 +136,12 @@ export function createLspManager(options: LspManagerOptions): LspManager {
           return undefined;
         }
         if (!started.alive()) {
-          recordFailure(key, fingerprint, new LspError("SERVER_EXITED", "the server exited right after initialize"), 0);
+          recordFailure(
+            key,
+            fingerprint,
+            new LspError("SERVER_EXITED", "the server exited right after initialize"),
+            0,
+          );
           return undefined;
         }
         broken.delete(key);
@@ -163,7 +169,10 @@ export function createLspManager(options: LspManagerOptions): LspManager {
       for (const [key, entry] of live) {
         if (now() - entry.lastUsed < options.idleMs) continue;
         live.delete(key);
-        logger.info("stopping idle language server", { server: entry.client.server.id, root: entry.client.root });
+        logger.info("stopping idle language server", {
+          server: entry.client.server.id,
+          root: entry.client.root,
+        });
         stopClient(entry.client);
       }
     },
@@ -199,7 +208,10 @@ export function createLspManager(options: LspManagerOptions): LspManager {
       if (client === "timeout") return { kind: "starting", ready: promise };
       if (client !== undefined) return { kind: "ready", client };
       const after = broken.get(key);
-      return { kind: "unavailable", reason: after === undefined ? "the server did not start" : unavailableReason(after, now()) };
+      return {
+        kind: "unavailable",
+        reason: after === undefined ? "the server did not start" : unavailableReason(after, now()),
+      };
     },
     states() {
       const out: ClientState[] = [];

@@ -4,7 +4,7 @@
  * LSP language id of a file.
  */
 import { existsSync } from "node:fs";
-import { basename, dirname, extname, isAbsolute, join, relative } from "node:path";
+import { basename, dirname, extname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 /**

@@ -100,7 +100,9 @@ export interface Registration {
 
 /** The server capabilities we look at. */
 export interface ServerCapabilities {
-  textDocumentSync?: number | { openClose?: boolean; change?: number; save?: boolean | { includeText?: boolean } };
+  textDocumentSync?:
+    | number
+    | { openClose?: boolean; change?: number; save?: boolean | { includeText?: boolean } };
   hoverProvider?: unknown;
   definitionProvider?: unknown;
   referencesProvider?: unknown;
@@ -202,9 +204,11 @@ export const WorkDoneProgressCreateRequest = new RequestType<{ token: string | n
   "window/workDoneProgress/create",
 );
 export const ShowMessageRequest = new RequestType<unknown, null, unknown>("window/showMessageRequest");
-export const ApplyEditRequest = new RequestType<unknown, { applied: boolean; failureReason?: string }, unknown>(
-  "workspace/applyEdit",
-);
+export const ApplyEditRequest = new RequestType<
+  unknown,
+  { applied: boolean; failureReason?: string },
+  unknown
+>("workspace/applyEdit");
 
 /** What we tell servers we support. Dynamic watcher registration with relative patterns is the point. */
 export const CLIENT_CAPABILITIES: Record<string, unknown> = {

@@ -139,7 +139,9 @@ export function createLspRuntime(options: LspRuntimeOptions): LspRuntime {
       trustProjectConfig: options.trustProjectConfig ?? false,
       enableBuiltins: options.enableBuiltins ?? true,
       searchPath: env.PATH,
-      ...(options.typescriptServerPath === undefined ? {} : { typescriptServerPath: options.typescriptServerPath }),
+      ...(options.typescriptServerPath === undefined
+        ? {}
+        : { typescriptServerPath: options.typescriptServerPath }),
     },
   });
   const tool = createLspTool({
@@ -158,7 +160,8 @@ export function createLspRuntime(options: LspRuntimeOptions): LspRuntime {
       }
     },
     servers: () => manager.states(),
-    shutdown: () => manager.shutdown().catch((err: unknown) => options.logger.error("LSP shutdown failed", { err })),
+    shutdown: () =>
+      manager.shutdown().catch((err: unknown) => options.logger.error("LSP shutdown failed", { err })),
   };
   const surface = createLspStatusSurface(() => manager.states(), listeners);
   return { manager, engine, tool, service, surface };

@@ -47,7 +47,14 @@ export interface LspToolOptions {
   containment?: ContainmentOptions;
 }
 
-const OPERATIONS = ["diagnostics", "hover", "definition", "references", "documentSymbol", "workspaceSymbol"] as const;
+const OPERATIONS = [
+  "diagnostics",
+  "hover",
+  "definition",
+  "references",
+  "documentSymbol",
+  "workspaceSymbol",
+] as const;
 type Operation = (typeof OPERATIONS)[number];
 const AT_POSITION: readonly Operation[] = ["hover", "definition", "references"];
 
@@ -59,7 +66,12 @@ const input = z
       .min(1)
       .optional()
       .describe("The file, relative to the working directory. Required except for workspaceSymbol."),
-    line: z.number().int().min(1).optional().describe("1-based line. Required for hover, definition, references."),
+    line: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe("1-based line. Required for hover, definition, references."),
     character: z
       .number()
       .int()
@@ -74,7 +86,8 @@ const input = z
     }
     if (AT_POSITION.includes(args.operation)) {
       for (const key of ["line", "character"] as const) {
-        if (args[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `required for ${args.operation}` });
+        if (args[key] === undefined)
+          ctx.addIssue({ code: "custom", path: [key], message: `required for ${args.operation}` });
       }
     }
     if (args.operation === "workspaceSymbol" && args.query === undefined) {
@@ -114,11 +127,21 @@ export function createLspTool(options: LspToolOptions): Tool {
         return workspaceSymbols({ query: args.query ?? "", cwd: scope.cwd, clients, problems: [], signal });
       }
       const resolved = await resolveInside(context.cwd, args.path, options.containment);
-      if (resolved.kind !== "file") throw new ToolFailure("NOT_A_FILE", `"${args.path}" is a directory; pass a file.`);
+      if (resolved.kind !== "file")
+        throw new ToolFailure("NOT_A_FILE", `"${args.path}" is a directory; pass a file.`);
       const cwd = resolved.scope.cwd;
       const slots = await options.engine.slots(resolved.real, cwd, deadline, signal);
       if (slots.length === 0) throw noServer(options.engine, cwd, resolved.display);
-      const call: Call = { args, path: resolved.real, file: resolved.display, cwd, slots, deadline, signal, options };
+      const call: Call = {
+        args,
+        path: resolved.real,
+        file: resolved.display,
+        cwd,
+        slots,
+        deadline,
+        signal,
+        options,
+      };
       if (args.operation === "diagnostics") return diagnostics(call);
       if (args.operation === "workspaceSymbol") return symbolsNear(call);
       return navigate(call);
@@ -139,7 +162,8 @@ interface Call {
 
 async function diagnostics(call: Call): Promise<string | ToolResult> {
   const text = await readText(call.path);
-  if (text === undefined) throw new ToolFailure("NOT_READABLE", `"${call.file}" could not be read (missing or over 4 MiB).`);
+  if (text === undefined)
+    throw new ToolFailure("NOT_READABLE", `"${call.file}" could not be read (missing or over 4 MiB).`);
   const out: string[] = [];
   const found: Diagnostic[][] = [];
   let complete = true;
@@ -165,7 +189,10 @@ async function diagnostics(call: Call): Promise<string | ToolResult> {
       : `${call.file}: ${countLabel(shown)} (${names.join(", ")}):`;
   out.unshift(head, ...formatList(shown, { lines: text.split(/\r?\n/) }));
   if (hidden > 0) out.push(`(${plural(hidden, "hint or info message")} not shown)`);
-  if (!complete) out.push(`(the server had not finished checking within ${seconds(call.options.timeoutMs)}; run again for a complete list)`);
+  if (!complete)
+    out.push(
+      `(the server had not finished checking within ${seconds(call.options.timeoutMs)}; run again for a complete list)`,
+    );
   return out.join("\n");
 }
 
@@ -182,20 +209,28 @@ async function symbolsNear(call: Call): Promise<string> {
     if (text !== undefined) await slot.client.syncFile(call.path, text).catch(() => undefined);
     clients.push(slot.client);
   }
-  return workspaceSymbols({ query: call.args.query ?? "", cwd: call.cwd, clients, problems, signal: call.signal });
+  return workspaceSymbols({
+    query: call.args.query ?? "",
+    cwd: call.cwd,
+    clients,
+    problems,
+    signal: call.signal,
+  });
 }
 
-const CAPABILITY: Record<"hover" | "definition" | "references" | "documentSymbol", keyof ServerCapabilities> = {
-  hover: "hoverProvider",
-  definition: "definitionProvider",
-  references: "referencesProvider",
-  documentSymbol: "documentSymbolProvider",
-};
+const CAPABILITY: Record<"hover" | "definition" | "references" | "documentSymbol", keyof ServerCapabilities> =
+  {
+    hover: "hoverProvider",
+    definition: "definitionProvider",
+    references: "referencesProvider",
+    documentSymbol: "documentSymbolProvider",
+  };
 
 async function navigate(call: Call): Promise<string> {
   const operation = call.args.operation as keyof typeof CAPABILITY;
   const text = await readText(call.path);
-  if (text === undefined) throw new ToolFailure("NOT_READABLE", `"${call.file}" could not be read (missing or over 4 MiB).`);
+  if (text === undefined)
+    throw new ToolFailure("NOT_READABLE", `"${call.file}" could not be read (missing or over 4 MiB).`);
   const lines = createLineReader();
   const position = { line: (call.args.line ?? 1) - 1, character: (call.args.character ?? 1) - 1 };
   const symbol = wordAt(text.split(/\r?\n/)[position.line], position.character);
@@ -215,8 +250,11 @@ async function navigate(call: Call): Promise<string> {
       problems.push(`${slot.server.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  if (problems.length > 0) throw new ToolFailure("LSP_FAILED", `No answer for ${operation} at ${where}:\n${problems.join("\n")}`);
-  return operation === "documentSymbol" ? `No symbols in ${call.file}.` : `No ${operation} found at ${where}.`;
+  if (problems.length > 0)
+    throw new ToolFailure("LSP_FAILED", `No answer for ${operation} at ${where}:\n${problems.join("\n")}`);
+  return operation === "documentSymbol"
+    ? `No symbols in ${call.file}.`
+    : `No ${operation} found at ${where}.`;
 }
 
 async function ask(
@@ -232,7 +270,9 @@ async function ask(
     return formatHover(await client.request(HoverRequest, { textDocument, position }, call.signal));
   }
   if (operation === "definition") {
-    const found = toLocations(await client.request(DefinitionRequest, { textDocument, position }, call.signal));
+    const found = toLocations(
+      await client.request(DefinitionRequest, { textDocument, position }, call.signal),
+    );
     return found.length === 0 ? undefined : formatLocations(`Definition of ${where}`, found, call.cwd, lines);
   }
   if (operation === "references") {
@@ -241,7 +281,9 @@ async function ask(
     return found.length === 0 ? undefined : formatLocations(`References to ${where}`, found, call.cwd, lines);
   }
   const symbols = (await client.request(DocumentSymbolRequest, { textDocument }, call.signal)) ?? [];
-  return symbols.length === 0 ? undefined : [`Symbols in ${call.file}:`, ...formatDocumentSymbols(symbols)].join("\n");
+  return symbols.length === 0
+    ? undefined
+    : [`Symbols in ${call.file}:`, ...formatDocumentSymbols(symbols)].join("\n");
 }
 
 interface SymbolSearch {
@@ -258,7 +300,8 @@ async function workspaceSymbols(search: SymbolSearch): Promise<string> {
   for (const client of search.clients) {
     if (!client.capabilities.workspaceSymbolProvider) continue;
     try {
-      const symbols = (await client.request(WorkspaceSymbolRequest, { query: search.query }, search.signal)) ?? [];
+      const symbols =
+        (await client.request(WorkspaceSymbolRequest, { query: search.query }, search.signal)) ?? [];
       for (const symbol of symbols) {
         const start = symbol.location.range?.start;
         found.set(`${symbol.name}|${symbol.location.uri}|${start?.line}|${start?.character}`, symbol);
@@ -277,9 +320,10 @@ async function workspaceSymbols(search: SymbolSearch): Promise<string> {
     return name === query ? 0 : name.startsWith(query) ? 1 : 2;
   };
   const sorted = [...found.values()].sort((a, b) => rank(a) - rank(b) || a.name.localeCompare(b.name));
-  return [`Symbols matching "${search.query}" (${sorted.length}):`, ...formatWorkspaceSymbols(sorted, search.cwd)].join(
-    "\n",
-  );
+  return [
+    `Symbols matching "${search.query}" (${sorted.length}):`,
+    ...formatWorkspaceSymbols(sorted, search.cwd),
+  ].join("\n");
 }
 
 function noServer(engine: LspEngine, cwd: string, file: string): ToolFailure {

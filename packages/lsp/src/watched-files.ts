@@ -176,7 +176,10 @@ function startWatcher(
     );
   } catch (err) {
     // A base that does not exist (yet) is common (e.g. node_modules/@types); it is skipped.
-    logger.debug("not watching a directory", { dir, error: err instanceof Error ? err.message : String(err) });
+    logger.debug("not watching a directory", {
+      dir,
+      error: err instanceof Error ? err.message : String(err),
+    });
     return undefined;
   }
 }
@@ -186,7 +189,11 @@ function eventType(path: string, renamed: boolean): FileEvent["type"] {
   return renamed ? 1 : 2;
 }
 
-function matches(registrations: Map<string, CompiledWatcher[]>, path: string, type: FileEvent["type"]): boolean {
+function matches(
+  registrations: Map<string, CompiledWatcher[]>,
+  path: string,
+  type: FileEvent["type"],
+): boolean {
   for (const watchers of registrations.values()) {
     for (const watcher of watchers) {
       if ((watcher.kind & KIND_BIT[type]) === 0) continue;

@@ -29,7 +29,10 @@ const MAX_DEPTH = 4;
 const MAX_FILE_BYTES = 256 * 1024;
 
 /** The skills for `cwd` (which may be absent) and `homeDir`, sorted by name. */
-export async function discoverSkills(cwd: string | undefined, homeDir: string | undefined): Promise<SkillEntry[]> {
+export async function discoverSkills(
+  cwd: string | undefined,
+  homeDir: string | undefined,
+): Promise<SkillEntry[]> {
   const found = new Map<string, SkillEntry>();
   const bases: [string, string][] = [];
   if (cwd) bases.push([cwd, ""]);
@@ -45,12 +48,14 @@ export async function discoverSkills(cwd: string | undefined, homeDir: string | 
 
 /** Reads a skill file (contained in its source) and parses it. */
 export async function readSkill(entry: SkillEntry): Promise<ParsedSkill> {
-  const text = await readContained(entry.source, posix.relative(entry.source, entry.file));
+  const text = new TextDecoder().decode(
+    await readContained(entry.source, posix.relative(entry.source, entry.file)),
+  );
   return entry.format === "agent-skill" ? parseAgentSkill(text) : parseReferenceSkill(text);
 }
 
-/** Reads a text file at `relative` inside `root`, refusing anything that leaves it. */
-export async function readContained(root: string, relative: string): Promise<string> {
+/** Reads the file at `relative` inside `root`, refusing anything that leaves it. */
+export async function readContained(root: string, relative: string): Promise<Uint8Array> {
   const scope = await createScope(root);
   const resolved = await resolveInScope(scope, relative, false);
   if (resolved.kind !== "file") throw new ToolFailure("NOT_A_FILE", `${relative} is not a file.`);
@@ -59,7 +64,7 @@ export async function readContained(root: string, relative: string): Promise<str
     if (opened.stats.size > MAX_FILE_BYTES) {
       throw new ToolFailure("TOO_LARGE", `${relative} is larger than ${MAX_FILE_BYTES / 1024} KiB.`);
     }
-    return new TextDecoder().decode(await opened.handle.readFile());
+    return new Uint8Array(await opened.handle.readFile());
   } finally {
     await opened.close();
   }
@@ -96,7 +101,13 @@ async function scanSource(dir: string, label: string, referenceFormat: boolean):
     try {
       const resolved = await resolveInScope(scope, relative, false);
       if (resolved.kind !== "file") return undefined;
-      const entry: SkillEntry = { name, format, file: resolved.real, source: scope.cwd, label: `${label}/${relative}` };
+      const entry: SkillEntry = {
+        name,
+        format,
+        file: resolved.real,
+        source: scope.cwd,
+        label: `${label}/${relative}`,
+      };
       const parsed = await readSkill(entry);
       return parsed.summary ? { ...entry, summary: parsed.summary } : entry;
     } catch {

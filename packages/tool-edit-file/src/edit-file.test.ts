@@ -134,8 +134,8 @@ describe("edit_file", () => {
       "not a text file",
     );
     await writeFile(join(base, "outside.txt"), "secret");
-    const escape = await edit({ path: "../outside.txt", oldString: "secret", newString: "pwned" });
-    expect(escape.content).toContain("outside the working directory");
+    const escaped = await edit({ path: "../outside.txt", oldString: "secret", newString: "pwned" });
+    expect(escaped.content).toContain("outside the working directory");
     expect(await readFile(join(base, "outside.txt"), "utf8")).toBe("secret");
   });
 

@@ -131,6 +131,8 @@ function step(
         spanId: "C2",
       },
       close("C2", "tool-call", at + 915, 2, s, { "error.message": "ENOENT: no such file" }, "error"),
+      open("C3", "tool-call", at + 916, s, { toolName: "run_shell", toolCallId: "call_3" }),
+      close("C3", "tool-call", at + 918, 2, s, { isError: true }),
     );
   }
   records.push(close(s, "step", at + 920, 920, "T"));
@@ -233,6 +235,7 @@ describe("trace show", () => {
     expect(out).toMatch(/\+901ms\s+12ms {6}tool-call {2}read_file\n/);
     expect(out).toMatch(/tool-call {2}read_file {2}ERROR ENOENT: no such file/);
     expect(out).toMatch(/warn {8}tool failed/);
+    expect(out).toMatch(/tool-call {2}run_shell {2}ERROR result\n/);
     expect(out).toMatch(/finish=stop {2}in 1290 \(cached 1152\) out 85/);
   });
 

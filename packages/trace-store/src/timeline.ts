@@ -116,6 +116,8 @@ function spanDetails(node: SpanNode, stepIndex: number | undefined): string {
   if (finish !== undefined) parts.push(`finish=${finish}`);
   const tokens = node.name === "turn" ? undefined : tokenCounts(attributes);
   if (tokens) parts.push(formatTokens(tokens));
+  if (attributes.isError === true) parts.push("ERROR result");
+  if (attributes.abandoned === true) parts.push("abandoned");
   if (node.close?.record.kind === "span-close" && node.close.record.status === "error") {
     parts.push(`ERROR ${pick(attributes, ["error.message", "error"]) ?? ""}`.trimEnd());
   }

@@ -1,6 +1,7 @@
 import { textReply } from "@dispatch/testkit";
 import { it } from "vitest";
 import { connect, MODEL, startTestDaemon } from "./harness.test.ts";
+
 it("dbg", async () => {
   const d = await startTestDaemon();
   const c = await connect(d.wsUrl);

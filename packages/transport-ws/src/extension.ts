@@ -1,8 +1,10 @@
 /**
  * The `transport-ws` extension: the surface and chat WebSocket on its own port. It greets each
  * client with the surface catalog, serves surface and chat operations, and broadcasts conversation
- * lifecycle changes (`conversation.open`, `conversation.statusChanged`) to every client.
+ * lifecycle changes (`conversation.open`, `conversation.statusChanged`, `conversation.compacted`) to
+ * every client.
  */
+import { conversationCompacted } from "@dispatch/compaction";
 import { type Dispose, defineService, type Extension, KERNEL_API_VERSION } from "@dispatch/kernel";
 import { messageQueueService } from "@dispatch/message-queue";
 import {
@@ -80,6 +82,18 @@ export function createTransportWsExtension(options: TransportWsOptions): Extensi
       host.on(conversationStatusChanged, ({ conversationId, status, workspaceId }) => {
         send({ type: "conversation.statusChanged", conversationId, status, workspaceId });
       });
+      host.on(
+        conversationCompacted,
+        ({ conversationId, newConversationId, messagesSummarized, messagesKept }) => {
+          send({
+            type: "conversation.compacted",
+            conversationId,
+            newConversationId,
+            messagesSummarized,
+            messagesKept,
+          });
+        },
+      );
       host.logger.info("WebSocket listening", { url: running.url, auth: options.token !== undefined });
       host.provideService(transportWsService, {
         url: running.url,

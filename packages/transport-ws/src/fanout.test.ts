@@ -31,7 +31,9 @@ afterAll(async () => {
 
 function deltas(client: TestClient, conversationId: string): { event: AgentEvent; index?: number }[] {
   return client.received.flatMap((m) =>
-    m.type === "chat.delta" && m.event.conversationId === conversationId ? [{ event: m.event, index: m.index }] : [],
+    m.type === "chat.delta" && m.event.conversationId === conversationId
+      ? [{ event: m.event, index: m.index }]
+      : [],
   );
 }
 

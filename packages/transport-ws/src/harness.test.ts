@@ -5,6 +5,7 @@
  * it, and a recording WebSocket client whose waits are bounded.
  */
 import { mkdtempSync, rmSync } from "node:fs";
+import { connect as connectTcp } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAuthApiKeyExtension } from "@dispatch/auth-apikey";
@@ -114,9 +115,14 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
     extensions: [
       createStorageSqliteExtension({ path: join(dir, "dispatch.db") }),
       createConversationStoreExtension(),
-      createAuthApiKeyExtension({ credentials: { scripted: { baseURL: model.baseURL, apiKey: "test-key" } } }),
+      createAuthApiKeyExtension({
+        credentials: { scripted: { baseURL: model.baseURL, apiKey: "test-key" } },
+      }),
       createOpenAICompatProviderExtension({ providers: [{ id: "openai-compat", credential: "scripted" }] }),
-      createCredentialStoreExtension({ credentials: [{ name: "scripted", providerId: "openai-compat" }], defaultModel: MODEL }),
+      createCredentialStoreExtension({
+        credentials: [{ name: "scripted", providerId: "openai-compat" }],
+        defaultModel: MODEL,
+      }),
       createSessionOrchestratorExtension({ defaultCwd: dir }),
       createTransportHttpExtension({
         hostname: "127.0.0.1",
@@ -125,7 +131,12 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       }),
       createSurfaceRegistryExtension(),
       createLoadedExtensionsExtension(),
-      createTransportWsExtension({ hostname: "127.0.0.1", port: 0, ...security, limits: options.limits ?? {} }),
+      createTransportWsExtension({
+        hostname: "127.0.0.1",
+        port: 0,
+        ...security,
+        limits: options.limits ?? {},
+      }),
       ...(options.extensions ?? []),
     ],
     logger: nullLogger,
@@ -238,14 +249,17 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<Test
       });
     },
     events: (conversationId) =>
-      received.flatMap((m) => (m.type === "chat.delta" && m.event.conversationId === conversationId ? [m.event] : [])),
+      received.flatMap((m) =>
+        m.type === "chat.delta" && m.event.conversationId === conversationId ? [m.event] : [],
+      ),
     async waitForEvent(conversationId, type, n = 1, timeoutMs = 10_000) {
       let seen = 0;
       let scanned = 0;
       await client.waitFor(() => {
         for (; scanned < received.length; scanned++) {
           const m = received[scanned];
-          if (m?.type === "chat.delta" && m.event.conversationId === conversationId && m.event.type === type) seen++;
+          if (m?.type === "chat.delta" && m.event.conversationId === conversationId && m.event.type === type)
+            seen++;
         }
         return seen >= n;
       }, timeoutMs);
@@ -259,7 +273,9 @@ export function connect(url: string, options: ConnectOptions = {}): Promise<Test
   };
   return new Promise((resolve, reject) => {
     socket.on("open", () => resolve(client));
-    socket.on("unexpected-response", (_request, response) => reject(new Error(`HTTP ${response.statusCode}`)));
+    socket.on("unexpected-response", (_request, response) =>
+      reject(new Error(`HTTP ${response.statusCode}`)),
+    );
     socket.on("close", (code) => reject(new Error(`closed before opening (${code})`)));
   });
 }
@@ -288,4 +304,79 @@ export async function readNdjson(response: Response): Promise<AgentEvent[]> {
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => JSON.parse(line) as AgentEvent);
+}
+
+/** A subscriber that stops reading after its `chat.subscribe`: raw TCP, so nothing drains its socket. */
+export interface StalledSubscriber {
+  /** Starts reading again; resolves with the close frame the server sent (if any) once the socket ends. */
+  drain(): Promise<{ closeCode?: number; closeReason?: string; bytes: number }>;
+}
+
+/** Connects over raw TCP, upgrades, sends `chat.subscribe`, and stops reading. */
+export async function stalledSubscriber(wsUrl: string, conversationId: string): Promise<StalledSubscriber> {
+  const { port, hostname } = new URL(wsUrl);
+  const socket = connectTcp(Number(port), hostname);
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    socket.once("error", reject);
+    socket.once("connect", () => {
+      socket.write(
+        `GET / HTTP/1.1\r\nHost: ${hostname}:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n",
+      );
+    });
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      if (!Buffer.concat(chunks).includes("\r\n\r\n")) return;
+      socket.off("data", onData);
+      resolve();
+    };
+    socket.on("data", onData);
+  });
+  socket.on("error", () => {});
+  socket.write(maskedTextFrame(JSON.stringify({ type: "chat.subscribe", conversationId })));
+  socket.pause();
+  return {
+    drain() {
+      return new Promise((resolve) => {
+        socket.on("data", (chunk: Buffer) => chunks.push(chunk));
+        socket.on("close", () => {
+          const all = Buffer.concat(chunks);
+          const body = all.subarray(all.indexOf("\r\n\r\n") + 4);
+          resolve({ ...findCloseFrame(body), bytes: body.length });
+        });
+        socket.resume();
+      });
+    },
+  };
+}
+
+function maskedTextFrame(text: string): Buffer {
+  const payload = Buffer.from(text);
+  if (payload.length > 125) throw new Error("the test frame must be short");
+  const mask = Buffer.from([1, 2, 3, 4]);
+  const masked = payload.map((byte, i) => byte ^ (mask[i % 4] ?? 0));
+  return Buffer.concat([Buffer.from([0x81, 0x80 | payload.length]), mask, masked]);
+}
+
+/** Walks the server's (unmasked) frames and returns the close frame's code and reason. */
+function findCloseFrame(data: Buffer): { closeCode?: number; closeReason?: string } {
+  let at = 0;
+  while (at + 2 <= data.length) {
+    const opcode = (data[at] ?? 0) & 0x0f;
+    let length = (data[at + 1] ?? 0) & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      length = data.readUInt16BE(at + 2);
+      header = 4;
+    } else if (length === 127) {
+      length = Number(data.readBigUInt64BE(at + 2));
+      header = 10;
+    }
+    const payload = data.subarray(at + header, at + header + length);
+    if (opcode === 8)
+      return { closeCode: payload.readUInt16BE(0), closeReason: payload.subarray(2).toString() };
+    at += header + length;
+  }
+  return {};
 }

@@ -1,7 +1,7 @@
 /**
  * The surface and chat WebSocket transport (`SURFACE_WS_PORT`, default 24205), wire-compatible with
  * the reference system and the `dispatch-web` client, plus the surfaces it contributes: the message
- * queue, and the cache-warming surface for the extension that will provide the warming.
+ * queue, the todo list, and the cache-warming surface for the extension that will provide warming.
  * @module
  */
 export { CLOSE } from "./connection.ts";
@@ -24,3 +24,4 @@ export {
   createMessageQueueSurfaceExtension,
   MESSAGE_QUEUE_ENTRY,
 } from "./surfaces/message-queue.ts";
+export { buildTodoSpec, createTodoSurfaceExtension, TODO_ENTRY } from "./surfaces/todo.ts";

@@ -7,7 +7,15 @@
 import { textReply, toolCallReply } from "@dispatch/testkit";
 import type { AgentEvent } from "@dispatch/wire";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, gate, gateToolExtension, MODEL, startTestDaemon, type TestClient, type TestDaemon } from "./harness.test.ts";
+import {
+  connect,
+  gate,
+  gateToolExtension,
+  MODEL,
+  startTestDaemon,
+  type TestClient,
+  type TestDaemon,
+} from "./harness.test.ts";
 import type { WsServerMessage } from "./protocol.ts";
 
 let daemon: TestDaemon;
@@ -38,7 +46,9 @@ async function stillServes(client: TestClient): Promise<void> {
 
 function indexes(client: TestClient, conversationId: string): number[] {
   return client.received.flatMap((m) =>
-    m.type === "chat.delta" && m.event.conversationId === conversationId && m.index !== undefined ? [m.index] : [],
+    m.type === "chat.delta" && m.event.conversationId === conversationId && m.index !== undefined
+      ? [m.index]
+      : [],
   );
 }
 
@@ -52,9 +62,9 @@ describe("surface messages", () => {
     client.send({ type: "subscribe", surfaceId: "loaded-extensions" });
     const surface = await client.waitFor(isType("surface"));
     expect(surface.type === "surface" && surface.spec.title).toBe("Loaded Extensions");
-    expect(surface.type === "surface" && surface.spec.fields.map((f) => f.kind === "stat" && f.label)).toContain(
-      "transport-ws",
-    );
+    expect(
+      surface.type === "surface" && surface.spec.fields.map((f) => f.kind === "stat" && f.label),
+    ).toContain("transport-ws");
     expect(surface).not.toHaveProperty("conversationId");
 
     client.send({ type: "unsubscribe", surfaceId: "loaded-extensions" });
@@ -87,7 +97,9 @@ describe("chat messages", () => {
     client.send({ type: "chat.send", conversationId: id, message: "hi", model: MODEL });
     const events = await client.waitForEvent(id, "turn-sealed");
     expect(events[0]).toMatchObject({ type: "user-message", text: "hi", conversationId: id });
-    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(["turn-start", "reasoning-delta", "text-delta", "done"]));
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(["turn-start", "reasoning-delta", "text-delta", "done"]),
+    );
     expect(events.at(-1)?.type).toBe("turn-sealed");
     expect(indexes(client, id)).toEqual(events.map((_, i) => i));
     const text = events.flatMap((e) => (e.type === "text-delta" ? [e.delta] : [])).join("");
@@ -152,7 +164,9 @@ describe("chat messages", () => {
       message: "the message queue is not available: the server runs without the message-queue extension",
     });
     client.send({ type: "chat.queue.cancel", conversationId: "c-queue", messageId: "m1" });
-    await client.waitFor((m) => m.type === "chat.error" && client.received.indexOf(m) > client.received.indexOf(error));
+    await client.waitFor(
+      (m) => m.type === "chat.error" && client.received.indexOf(m) > client.received.indexOf(error),
+    );
     await client.close();
   });
 
@@ -162,8 +176,15 @@ describe("chat messages", () => {
     const id = crypto.randomUUID();
     daemon.model.enqueue(textReply("ok"));
     sender.send({ type: "chat.send", conversationId: id, message: "hi", model: MODEL });
-    const active = await bystander.waitFor((m) => m.type === "conversation.statusChanged" && m.conversationId === id);
-    expect(active).toEqual({ type: "conversation.statusChanged", conversationId: id, status: "active", workspaceId: "default" });
+    const active = await bystander.waitFor(
+      (m) => m.type === "conversation.statusChanged" && m.conversationId === id,
+    );
+    expect(active).toEqual({
+      type: "conversation.statusChanged",
+      conversationId: id,
+      status: "active",
+      workspaceId: "default",
+    });
     await bystander.waitFor(
       (m) => m.type === "conversation.statusChanged" && m.conversationId === id && m.status === "idle",
     );
@@ -184,15 +205,31 @@ describe("bad frames", () => {
     ["no type", JSON.stringify({ surfaceId: "x" }), { type: "error" }],
     ["an unknown type", JSON.stringify({ type: "surface.list" }), { type: "error" }],
     ["subscribe without surfaceId", JSON.stringify({ type: "subscribe" }), { type: "error" }],
-    ["invoke without actionId", JSON.stringify({ type: "invoke", surfaceId: "s" }), { type: "error", surfaceId: "s" }],
+    [
+      "invoke without actionId",
+      JSON.stringify({ type: "invoke", surfaceId: "s" }),
+      { type: "error", surfaceId: "s" },
+    ],
     [
       "chat.send without message",
       JSON.stringify({ type: "chat.send", conversationId: "c1" }),
       { type: "chat.error", conversationId: "c1" },
     ],
-    ["chat.send with a blank message", JSON.stringify({ type: "chat.send", message: "  " }), { type: "chat.error" }],
-    ["chat.subscribe without conversationId", JSON.stringify({ type: "chat.subscribe" }), { type: "chat.error" }],
-    ["chat.queue without text", JSON.stringify({ type: "chat.queue", conversationId: "c1" }), { type: "chat.error" }],
+    [
+      "chat.send with a blank message",
+      JSON.stringify({ type: "chat.send", message: "  " }),
+      { type: "chat.error" },
+    ],
+    [
+      "chat.subscribe without conversationId",
+      JSON.stringify({ type: "chat.subscribe" }),
+      { type: "chat.error" },
+    ],
+    [
+      "chat.queue without text",
+      JSON.stringify({ type: "chat.queue", conversationId: "c1" }),
+      { type: "chat.error" },
+    ],
     [
       "a bad reasoning effort",
       JSON.stringify({ type: "chat.send", message: "x", reasoningEffort: "extreme" }),
@@ -207,7 +244,9 @@ describe("bad frames", () => {
       client.send(frame);
       const reply = await client.waitFor((m) => m.type === "error" || m.type === "chat.error");
       expect(reply).toMatchObject(expected);
-      expect(reply.type === "error" || reply.type === "chat.error" ? reply.message.length : 0).toBeGreaterThan(10);
+      expect(
+        reply.type === "error" || reply.type === "chat.error" ? reply.message.length : 0,
+      ).toBeGreaterThan(10);
       await stillServes(client);
       await client.close();
     });
@@ -222,7 +261,9 @@ describe("bad frames", () => {
     );
     client.send({ type: "teleport" });
     const unknown = await client.waitFor(isType("error"));
-    expect(unknown.type === "error" && unknown.message).toMatch(/^unknown message type "teleport": expected one of auth, subscribe/);
+    expect(unknown.type === "error" && unknown.message).toMatch(
+      /^unknown message type "teleport": expected one of auth, subscribe/,
+    );
     await client.close();
   });
 
@@ -230,7 +271,9 @@ describe("bad frames", () => {
     const client = await connect(daemon.wsUrl);
     client.send({ type: "chat.send", message: "x".repeat(5000) });
     const reply = await client.waitFor(isType("error"));
-    expect(reply.type === "error" && reply.message).toMatch(/^frame too large: \d+ bytes; the limit is 4096 bytes$/);
+    expect(reply.type === "error" && reply.message).toMatch(
+      /^frame too large: \d+ bytes; the limit is 4096 bytes$/,
+    );
     await stillServes(client);
     await client.close();
   });
@@ -256,7 +299,12 @@ describe("an unknown model on the first message", () => {
   it("reaches the client as an error chat.delta after user-message", async () => {
     const client = await connect(daemon.wsUrl);
     const id = crypto.randomUUID();
-    client.send({ type: "chat.send", conversationId: id, message: "hello", model: "opencode/deepseek-v4-flash" });
+    client.send({
+      type: "chat.send",
+      conversationId: id,
+      message: "hello",
+      model: "opencode/deepseek-v4-flash",
+    });
     const events: AgentEvent[] = await client.waitForEvent(id, "error");
     expect(events.map((e) => e.type)).toEqual(["user-message", "error"]);
     expect(events[1]).toMatchObject({ code: "UNKNOWN_MODEL" });
