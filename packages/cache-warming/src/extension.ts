@@ -115,13 +115,19 @@ export function createCacheWarmingExtension(options: CacheWarmingOptions): Exten
       });
 
       registry.register({
-        catalogEntry: { id: CACHE_WARMING_SURFACE_ID, region: "side", title: "Cache Warming", scope: "conversation" },
+        catalogEntry: {
+          id: CACHE_WARMING_SURFACE_ID,
+          region: "side",
+          title: "Cache Warming",
+          scope: "conversation",
+        },
         getSpec: (context) => spec(context ? state(context.conversationId) : undefined),
         async invoke(actionId, payload, context) {
           if (!context) throw new Error("cache warming is per conversation: send the conversationId");
           const s = state(context.conversationId);
           if (actionId === "toggle") {
-            if (payload !== undefined && typeof payload !== "boolean") throw new Error("toggle takes a boolean or nothing");
+            if (payload !== undefined && typeof payload !== "boolean")
+              throw new Error("toggle takes a boolean or nothing");
             s.enabled = typeof payload === "boolean" ? payload : !s.enabled;
             if (s.enabled) {
               s.warmsSinceTurn = 0;
@@ -171,7 +177,12 @@ function spec(s: ConversationState | undefined): SurfaceSpec {
     region: "side",
     title: "Cache Warming",
     fields: [
-      { kind: "toggle", label: "Keep the prompt cache warm", value: s?.enabled ?? false, action: { actionId: "toggle" } },
+      {
+        kind: "toggle",
+        label: "Keep the prompt cache warm",
+        value: s?.enabled ?? false,
+        action: { actionId: "toggle" },
+      },
       {
         kind: "number",
         label: "Interval",

@@ -3,4 +3,8 @@
  * `cache-warming` surface the web client renders.
  * @module
  */
-export { CACHE_WARMING_SURFACE_ID, type CacheWarmingOptions, createCacheWarmingExtension } from "./extension.ts";
+export {
+  CACHE_WARMING_SURFACE_ID,
+  type CacheWarmingOptions,
+  createCacheWarmingExtension,
+} from "./extension.ts";

@@ -41,15 +41,22 @@ export function renderTranscript(messages: readonly ChatMessage[]): string {
     for (const chunk of message.chunks) {
       if (chunk.type === "text" || chunk.type === "system") lines.push(`${message.role}: ${chunk.text}`);
       else if (chunk.type === "tool-call") {
-        lines.push(`${message.role}: [called ${chunk.toolName} ${JSON.stringify(chunk.input).slice(0, RESULT_EXCERPT)}]`);
+        lines.push(
+          `${message.role}: [called ${chunk.toolName} ${JSON.stringify(chunk.input).slice(0, RESULT_EXCERPT)}]`,
+        );
       } else if (chunk.type === "tool-result") {
-        const excerpt = chunk.content.length > RESULT_EXCERPT ? `${chunk.content.slice(0, RESULT_EXCERPT)}…` : chunk.content;
+        const excerpt =
+          chunk.content.length > RESULT_EXCERPT
+            ? `${chunk.content.slice(0, RESULT_EXCERPT)}…`
+            : chunk.content;
         lines.push(`tool ${chunk.toolName}${chunk.isError ? " (error)" : ""}: ${excerpt}`);
       }
     }
   }
   const text = lines.join("\n");
-  return text.length > MAX_TRANSCRIPT_CHARS ? `[…earlier transcript elided…]\n${text.slice(-MAX_TRANSCRIPT_CHARS)}` : text;
+  return text.length > MAX_TRANSCRIPT_CHARS
+    ? `[…earlier transcript elided…]\n${text.slice(-MAX_TRANSCRIPT_CHARS)}`
+    : text;
 }
 
 /** What a compaction needs. */
@@ -89,7 +96,8 @@ export async function compactConversation(
   const history = store.loadHistory(conversationId);
   const split = splitIndex(history, options.keepLastN ?? DEFAULT_KEEP_LAST_N);
   if (split === 0) return { error: "conversation too short to compact" };
-  const modelName = options.modelName ?? store.getSettings(conversationId).model ?? credentials.defaultModel();
+  const modelName =
+    options.modelName ?? store.getSettings(conversationId).model ?? credentials.defaultModel();
   if (!modelName) return { error: "no model to summarize with: set DISPATCH_MODEL or pass modelName" };
   const resolved = credentials.resolve(modelName);
   if ("error" in resolved) return resolved;
@@ -139,7 +147,9 @@ async function summarize(
     for await (const event of resolved.provider.stream({
       model: resolved.model,
       systemPrompt: SUMMARIZER_INSTRUCTIONS,
-      messages: [{ role: "user", chunks: [{ type: "text", text: `Transcript to summarize:\n\n${transcript}` }] }],
+      messages: [
+        { role: "user", chunks: [{ type: "text", text: `Transcript to summarize:\n\n${transcript}` }] },
+      ],
       tools: [],
       maxOutputTokens: 2000,
       signal: controller.signal,

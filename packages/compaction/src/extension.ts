@@ -23,7 +23,10 @@ const IN_FLIGHT_SHARE = 0.9;
 /** Compacts conversations on request. */
 export interface CompactionService {
   /** Refuses while the conversation is generating. */
-  compact(conversationId: string, options?: Omit<CompactOptions, "turnId" | "signal">): Promise<CompactionResult | { error: string }>;
+  compact(
+    conversationId: string,
+    options?: Omit<CompactOptions, "turnId" | "signal">,
+  ): Promise<CompactionResult | { error: string }>;
 }
 export const compactionService = defineService<CompactionService>("compaction/service");
 
@@ -77,8 +80,18 @@ export function createCompactionExtension(options: CompactionOptions): Extension
         if ("error" in outcome) return outcome;
         host.tryGetService(systemPromptSourceService)?.invalidate(conversationId);
         const { newConversationId, messagesSummarized, messagesKept } = outcome.result;
-        host.emit(conversationCompacted, { conversationId, newConversationId, messagesSummarized, messagesKept });
-        host.logger.info("conversation compacted", { conversationId, newConversationId, messagesSummarized, messagesKept });
+        host.emit(conversationCompacted, {
+          conversationId,
+          newConversationId,
+          messagesSummarized,
+          messagesKept,
+        });
+        host.logger.info("conversation compacted", {
+          conversationId,
+          newConversationId,
+          messagesSummarized,
+          messagesKept,
+        });
         return outcome;
       }
 
@@ -98,13 +111,15 @@ export function createCompactionExtension(options: CompactionOptions): Extension
         if (metrics.contextSize < (window * percent) / 100) return;
         if (orchestrator.isActive(conversationId)) return;
         const outcome = await run(conversationId, { modelName: model });
-        if ("error" in outcome) host.logger.warn("automatic compaction failed", { conversationId, reason: outcome.error });
+        if ("error" in outcome)
+          host.logger.warn("automatic compaction failed", { conversationId, reason: outcome.error });
       });
 
       host.provideService(stepBoundaryService, {
         async onStepBoundary(context) {
           const window = await contextWindow(context.model);
-          const estimate = context.usage.inputTokens + context.usage.outputTokens + pendingTokens(context.messages);
+          const estimate =
+            context.usage.inputTokens + context.usage.outputTokens + pendingTokens(context.messages);
           if (estimate < window * IN_FLIGHT_SHARE) return undefined;
           const outcome = await run(context.conversationId, {
             modelName: context.model,

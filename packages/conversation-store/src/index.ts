@@ -1,6 +1,6 @@
 /**
- * `@dispatch/conversation-store`: conversations, their append-only chunk log and settings in
- * relational SQLite tables, provided as `conversationStoreService`; plus the pure `reconcile`.
+ * `@dispatch/conversation-store`: conversations, their append-only chunk log, settings and
+ * workspaces in relational SQLite tables, provided as `conversationStoreService`; plus the pure `reconcile`.
  * @module
  */
 export { createConversationStoreExtension } from "./extension.ts";
@@ -20,6 +20,10 @@ export type {
   ConversationFilter,
   ConversationSettings,
   ConversationStore,
+  DeleteWorkspaceResult,
   RecoveryReport,
+  ReplaceHistoryOptions,
+  WorkspacePatch,
 } from "./types.ts";
 export { conversationStoreService } from "./types.ts";
+export { DEFAULT_WORKSPACE_ID, isValidWorkspaceId, WORKSPACE_ID_PATTERN } from "./workspaces.ts";

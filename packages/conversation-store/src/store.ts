@@ -4,6 +4,7 @@
  * history on load and repairs the log of turns a crash interrupted.
  */
 import type { Logger, SqlDatabase } from "@dispatch/kernel";
+import type { ChatMessage } from "@dispatch/wire";
 import { createChunkLog } from "./chunk-log.ts";
 import { createConversationTable } from "./conversations.ts";
 import { createConversationCopier } from "./fork.ts";
@@ -12,7 +13,12 @@ import { CONVERSATION_STORE_MIGRATIONS, CONVERSATION_STORE_OWNER } from "./schem
 import { deriveTitle } from "./title.ts";
 import { createTurnTable } from "./turns.ts";
 import type { ConversationStore, RecoveryReport } from "./types.ts";
-import { assertWorkspaceId, createWorkspaceTable, DEFAULT_WORKSPACE_ID, isValidWorkspaceId } from "./workspaces.ts";
+import {
+  assertWorkspaceId,
+  createWorkspaceTable,
+  DEFAULT_WORKSPACE_ID,
+  isValidWorkspaceId,
+} from "./workspaces.ts";
 
 /** Options of `createConversationStore`. */
 export interface ConversationStoreOptions {
@@ -36,7 +42,7 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
   const copyConversation = createConversationCopier(sql);
 
   /** Appends and stamps activity on the conversation and its workspace; the caller holds the transaction. */
-  function appendAndTouch(id: string, turnId: string, messages: Parameters<typeof log.append>[2]) {
+  function appendAndTouch(id: string, turnId: string, messages: readonly ChatMessage[]) {
     const stored = log.append(id, turnId, messages);
     conversations.touch(id, deriveTitle(messages));
     workspaces.touchFor(id, now());
@@ -103,7 +109,8 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
       return sql.transaction(() => {
         workspaces.ensure(id);
         const updated = workspaces.update(id, patch);
-        if (!updated) throw new Error(`upsert workspace ${id}: the row vanished inside its transaction (a bug)`);
+        if (!updated)
+          throw new Error(`upsert workspace ${id}: the row vanished inside its transaction (a bug)`);
         return updated;
       });
     },
@@ -155,7 +162,8 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
         conversations.ensure(id);
         log.clear(id);
         const stored = appendAndTouch(id, turnId, messages);
-        if (options.compactedFrom !== undefined) conversations.set(id, "compacted_from", options.compactedFrom);
+        if (options.compactedFrom !== undefined)
+          conversations.set(id, "compacted_from", options.compactedFrom);
         return stored;
       });
     },

@@ -1,6 +1,7 @@
 /**
  * The `turns` and `turn_metrics` tables: a turn is recorded as running when it starts and sealed,
- * with its metrics, when it ends; boot recovery marks the ones still running as interrupted.
+ * with its metrics, when it ends; boot recovery marks the ones still running as interrupted. Turns
+ * are keyed per conversation, because an archive (`forkHistory`) holds its source's turn ids.
  */
 import type { SqlDatabase } from "@dispatch/kernel";
 import type { TurnMetrics } from "@dispatch/wire";

@@ -20,9 +20,7 @@ export function isValidWorkspaceId(id: string): boolean {
 /** Throws a clear error unless `id` is a valid workspace id (the HTTP layer validates first). */
 export function assertWorkspaceId(id: string): void {
   if (!isValidWorkspaceId(id)) {
-    throw new Error(
-      `invalid workspace id ${JSON.stringify(id)}: use 1-40 characters of a-z, 0-9 and "-"`,
-    );
+    throw new Error(`invalid workspace id ${JSON.stringify(id)}: use 1-40 characters of a-z, 0-9 and "-"`);
   }
 }
 
@@ -92,8 +90,7 @@ export function createWorkspaceTable(sql: SqlDatabase, now: () => number): Works
 
   return {
     get,
-    list: () =>
-      list.all().map((row) => ({ ...toWorkspace(row), conversationCount: row.conversation_count })),
+    list: () => list.all().map((row) => ({ ...toWorkspace(row), conversationCount: row.conversation_count })),
     ensure,
     update(id, patch) {
       if (!select.get(id)) return null;

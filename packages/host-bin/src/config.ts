@@ -115,7 +115,9 @@ const envSchema = z.object({
   DISPATCH_SHUTDOWN_GRACE_MS: positiveInt("DISPATCH_SHUTDOWN_GRACE_MS", 10_000),
   DISPATCH_MAX_STEPS: positiveInt("DISPATCH_MAX_STEPS", 50),
   DISPATCH_CONTEXT_WINDOW: positiveInt("DISPATCH_CONTEXT_WINDOW", 128_000),
-  DISPATCH_CACHE_WARMING: z.enum(["on", "off"], { message: 'DISPATCH_CACHE_WARMING must be "on" or "off"' }).optional(),
+  DISPATCH_CACHE_WARMING: z
+    .enum(["on", "off"], { message: 'DISPATCH_CACHE_WARMING must be "on" or "off"' })
+    .optional(),
   DISPATCH_CACHE_WARM_INTERVAL_S: positiveInt("DISPATCH_CACHE_WARM_INTERVAL_S", 240),
   DISPATCH_CACHE_WARM_MAX: positiveInt("DISPATCH_CACHE_WARM_MAX", 3),
   DISPATCH_LOG_LEVEL: z

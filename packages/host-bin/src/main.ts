@@ -6,6 +6,7 @@
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createJournalSink, secretsFromEnv } from "@dispatch/journal-sink";
 import {
   createHost,
   createLogger,
@@ -14,12 +15,13 @@ import {
   type Logger,
   type Sleep,
 } from "@dispatch/kernel";
+import { main as collectorMain, createCollectorSupervisor } from "@dispatch/observability-collector";
 import { sessionOrchestratorService } from "@dispatch/session-orchestrator";
 import { transportHttpService } from "@dispatch/transport-http";
-import { type Config, ConfigError, loadConfig, parseDotEnv } from "./config.ts";
+import { type Config, ConfigError, configSecrets, loadConfig, parseDotEnv } from "./config.ts";
 import { bundledExtensions } from "./extensions.ts";
 import { loadExternalExtensions } from "./external.ts";
-import { createStderrSink } from "./stderr-sink.ts";
+import { createStderrSink, teeSink } from "./stderr-sink.ts";
 import { ensureToken } from "./token.ts";
 
 /** Extensions without which the daemon cannot serve; if one is disabled, boot fails. */
@@ -56,16 +58,34 @@ export interface Daemon {
   shutdown(): Promise<void>;
 }
 
+/**
+ * How to run this program again: the compiled binary is its own entry point; in development it is
+ * `bun <this file>`. The collector runs as `<self> collector …` in both.
+ */
+export function selfCommand(): string[] {
+  return import.meta.path.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, import.meta.path];
+}
+
 /** Boots the daemon. Throws `ConfigError` or an `Error` that says what to fix. */
 export async function startDaemon(env: Record<string, string | undefined>, cwd: string): Promise<Daemon> {
   const config = loadConfig(env, cwd);
+  const token = config.authEnabled ? ensureToken(config.token, config.tokenPath) : undefined;
+  const secrets = [...configSecrets(config), ...(token ? [token] : []), ...secretsFromEnv(env)];
+  const journal = createJournalSink({ path: config.journalPath, secrets: () => secrets });
   const logger = createLogger({
-    sink: createStderrSink(config.logLevel, (line) => process.stderr.write(line)),
+    sink: teeSink(
+      createStderrSink(config.logLevel, (line) => process.stderr.write(line)),
+      journal,
+    ),
     now: Date.now,
     newId: () => crypto.randomUUID(),
     extensionId: "host-bin",
   });
-  const token = config.authEnabled ? ensureToken(config.token, config.tokenPath) : undefined;
+  const collector = createCollectorSupervisor({
+    command: [...selfCommand(), "collector", "--journal", config.journalPath, "--db", config.traceDbPath],
+    logger: logger.child({ extensionId: "collector-supervisor" }),
+  });
+  collector.start();
   if (!config.authEnabled) logger.warn("DISPATCH_AUTH=off: the API accepts requests without a token");
   if (config.credentials.length === 0) {
     logger.warn(
@@ -84,6 +104,8 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
   const broken = host.status().filter((s) => ESSENTIAL.includes(s.id) && s.state !== "active");
   if (broken.length > 0) {
     await host.deactivate();
+    await collector.stop();
+    journal.close();
     throw new Error(broken.map((s) => `${s.id} could not start: ${s.reason ?? "unknown reason"}`).join("\n"));
   }
 
@@ -101,15 +123,18 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
         http.stopAccepting();
         await orchestrator.shutdown(config.shutdownGraceMs);
         await host.deactivate();
+        await collector.stop();
         logger.info("stopped");
+        journal.close();
       })();
       return stopping;
     },
   };
 }
 
-/** Runs the daemon until SIGTERM/SIGINT. */
-export async function main(): Promise<void> {
+/** Runs the daemon until SIGTERM/SIGINT, or the `collector` subcommand. */
+export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
+  if (argv[0] === "collector") process.exit(await collectorMain(argv.slice(1)));
   applyDotEnv(process.env, process.cwd());
   let daemon: Daemon;
   try {

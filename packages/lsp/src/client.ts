@@ -107,8 +107,12 @@ export interface LspClient {
   readonly pid: number | undefined;
   readonly capabilities: ServerCapabilities;
   alive(): boolean;
-  /** Sends the file's current text (didOpen, or didChange + didSave when it differs). */
-  syncFile(path: string, text: string): Promise<SyncResult>;
+  /**
+   * Sends the file's current text (didOpen, or didChange + didSave when it differs). `recheck`
+   * sends a didChange even for the same text, so the server computes fresh diagnostics (after
+   * other files changed on disk, say).
+   */
+  syncFile(path: string, text: string, recheck?: boolean): Promise<SyncResult>;
   /** The file's diagnostics after `sync`, waiting at most until `deadline` (epoch ms). */
   diagnostics(sync: SyncResult, deadline: number, signal?: AbortSignal): Promise<FileDiagnostics>;
   /** A request with the client's time limit (or `timeoutMs`). Rejects with an `LspError`. */
@@ -267,6 +271,7 @@ interface SessionParts {
 function createSession(parts: SessionParts): LspClient {
   const { options, proc, connection, watched, documents, capabilities, notify } = parts;
   let state: "running" | "stopping" | "gone" = "running";
+  let failure: LspError | undefined;
   let timeouts = 0;
   let stopped: Promise<void> | undefined;
 
@@ -278,6 +283,7 @@ function createSession(parts: SessionParts): LspClient {
   const fail = (error: LspError): void => {
     if (state !== "running") return;
     state = "gone";
+    failure = error;
     release();
     void proc.kill(STOP_GRACE_MS);
     options.onFailure(error);
@@ -290,7 +296,7 @@ function createSession(parts: SessionParts): LspClient {
     signal?: AbortSignal,
     timeoutMs = options.requestTimeoutMs,
   ): Promise<R> => {
-    if (state !== "running") throw serverStopped();
+    if (state !== "running") throw failure ?? serverStopped();
     const send = (token: CancellationToken) =>
       connection.sendRequest(type, params as never, token) as Promise<R>;
     const outcome = await timedRequest(send, timeoutMs, signal);
@@ -306,7 +312,9 @@ function createSession(parts: SessionParts): LspClient {
       throw requestTimeout(type.method, timeoutMs);
     }
     if (outcome.kind === "aborted") throw aborted();
-    if (state !== "running") throw serverStopped();
+    // A request cut by the server's death reports the death, which may arrive a moment later.
+    if (state === "running" && (await settlesWithin(proc.exited, 200))) await Promise.resolve();
+    if (state !== "running") throw failure ?? serverStopped();
     throw requestFailed(type.method, outcome.message);
   };
 
@@ -321,12 +329,12 @@ function createSession(parts: SessionParts): LspClient {
     pid: proc.pid,
     capabilities,
     alive: () => state === "running",
-    async syncFile(path, text) {
+    async syncFile(path, text, recheck = false) {
       const uri = toUri(path);
       const before = documents.known(uri);
       const publishes = documents.publishCount(uri);
-      if (state !== "running") throw serverStopped();
-      const sync = documents.sync(uri, Bun.hash(text));
+      if (state !== "running") throw failure ?? serverStopped();
+      const sync = documents.sync(uri, Bun.hash(text), recheck);
       if (sync.action === "open") {
         await notify(DidOpenNotification, {
           textDocument: { uri, languageId: languageId(path), version: sync.version, text },

@@ -20,8 +20,11 @@ export interface DocumentStoreOptions {
 
 /** Per-client document and diagnostics memory. */
 export interface DocumentStore {
-  /** Records new content (by hash) and says whether to send didOpen, didChange or nothing. */
-  sync(uri: string, hash: number | bigint): SyncAction;
+  /**
+   * Records new content (by hash) and says whether to send didOpen, didChange or nothing; `force`
+   * asks for a didChange even when the content is the same (servers re-check on a change).
+   */
+  sync(uri: string, hash: number | bigint, force?: boolean): SyncAction;
   /** Stores diagnostics (pushed or pulled) and wakes waiters. */
   publish(uri: string, items: Diagnostic[]): void;
   /** The latest diagnostics of a file, if any arrived. */
@@ -46,12 +49,12 @@ export function createDocumentStore(options: DocumentStoreOptions): DocumentStor
   const waiters = new Set<{ uri: string; wake: (published: boolean) => void }>();
 
   return {
-    sync(uri, hash) {
+    sync(uri, hash, force = false) {
       const doc = open.get(uri);
       if (doc !== undefined) {
         open.delete(uri);
         open.set(uri, doc);
-        if (doc.hash === hash) return { action: "none" };
+        if (doc.hash === hash && !force) return { action: "none" };
         doc.hash = hash;
         doc.version += 1;
         return { action: "change", version: doc.version };

@@ -41,7 +41,6 @@ export interface AfterWriteResult {
 export interface LspEngineOptions {
   manager: LspManager;
   config: ConfigOptions;
-  now(): number;
   diagnosticsTimeoutMs: number;
 }
 
@@ -61,7 +60,7 @@ const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 /** An engine over `options.manager`. */
 export function createLspEngine(options: LspEngineOptions): LspEngine {
-  const { manager, now } = options;
+  const { manager } = options;
   const configured = (cwd: string) => resolveConfig(cwd, options.config).servers;
 
   const slots: LspEngine["slots"] = (path, cwd, deadline, signal) =>
@@ -84,7 +83,7 @@ export function createLspEngine(options: LspEngineOptions): LspEngine {
     status: (cwd) => statusOf(realCwd(cwd), manager, options.config),
     async diagnosticsAfterWrite(input) {
       const timeoutMs = input.timeoutMs ?? options.diagnosticsTimeoutMs;
-      const deadline = now() + timeoutMs;
+      const deadline = Date.now() + timeoutMs;
       const text = await readText(input.path);
       if (text === undefined || input.signal?.aborted) return { notes: [], timedOut: false };
       const found = await slots(input.path, input.cwd, deadline, input.signal);

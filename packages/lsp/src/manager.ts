@@ -49,7 +49,10 @@ export interface ClientState {
 
 /** The manager. */
 export interface LspManager {
-  /** A ready client for `server` at `root`, starting one if needed, waiting at most until `deadline`. */
+  /**
+   * A ready client for `server` at `root`, starting one if needed, waiting at most until `deadline`
+   * (epoch ms of the real clock; the injected `now` only drives backoff and idleness).
+   */
   acquire(server: ServerConfig, root: string, deadline: number, signal?: AbortSignal): Promise<Acquired>;
   /** What the manager knows about (server, root) pairs: running, starting, failed. */
   states(): ClientState[];
@@ -204,7 +207,7 @@ export function createLspManager(options: LspManagerOptions): LspManager {
         pending !== undefined && pending.fingerprint === fingerprint
           ? pending.promise
           : start(server, root, key, fingerprint);
-      const client = await waitUntil(promise, deadline - now(), signal);
+      const client = await waitUntil(promise, deadline - Date.now(), signal);
       if (client === "timeout") return { kind: "starting", ready: promise };
       if (client !== undefined) return { kind: "ready", client };
       const after = broken.get(key);

@@ -133,7 +133,6 @@ export function createLspRuntime(options: LspRuntimeOptions): LspRuntime {
   });
   const engine = createLspEngine({
     manager,
-    now,
     diagnosticsTimeoutMs: options.diagnosticsTimeoutMs ?? 10_000,
     config: {
       trustProjectConfig: options.trustProjectConfig ?? false,

@@ -173,7 +173,7 @@ async function diagnostics(call: Call): Promise<string | ToolResult> {
       out.push(`${slot.server.name}: ${slot.reason}.`);
       continue;
     }
-    const sync = await slot.client.syncFile(call.path, text);
+    const sync = await slot.client.syncFile(call.path, text, true);
     const result = await slot.client.diagnostics(sync, call.deadline, call.signal);
     complete &&= result.complete;
     found.push(result.items);

@@ -48,9 +48,9 @@ describe("createCollectorSupervisor", () => {
     expect(await until(() => current.state() === "gave-up")).toBe(true);
     expect(starts()).toBe(4);
     expect(messages(records, "warn").filter((msg) => msg.includes("restarting"))).toEqual([
-      "observability collector exited with code 1; restarting in 5 ms",
-      "observability collector exited with code 1; restarting in 10 ms",
-      "observability collector exited with code 1; restarting in 20 ms",
+      "observability collector is down: it exited with code 1; restarting it in 5 ms",
+      "observability collector is down: it exited with code 1; restarting it in 10 ms",
+      "observability collector is down: it exited with code 1; restarting it in 20 ms",
     ]);
     const [down] = messages(records, "error");
     expect(down).toMatch(
@@ -77,7 +77,7 @@ describe("createCollectorSupervisor", () => {
     ).toBe(true);
     expect(current.state()).toBe("running");
     expect(starts()).toBe(3);
-    expect(messages(records, "warn").filter((msg) => msg.includes("restarting in"))).toHaveLength(2);
+    expect(messages(records, "warn").filter((msg) => msg.includes("restarting it in"))).toHaveLength(2);
     await current.stop();
     expect(current.state()).toBe("stopped");
     expect(messages(records, "warn").filter((msg) => msg.includes("killing"))).toEqual([]);

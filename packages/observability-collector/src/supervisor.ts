@@ -87,7 +87,7 @@ export function createCollectorSupervisor(options: CollectorSupervisorOptions): 
     }
     const delay = Math.min(maxBackoffMs, backoffMs * 2 ** (crashes.length - 1));
     state = "restarting";
-    logger.warn(`observability collector ${reason}; restarting in ${delay} ms`, {
+    logger.warn(`observability collector is down: it ${reason}; restarting it in ${delay} ms`, {
       code,
       signal,
       backoffMs: delay,

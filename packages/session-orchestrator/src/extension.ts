@@ -1,11 +1,12 @@
 /** The `session-orchestrator` extension: provides `sessionOrchestratorService`. */
+
+import { conversationStoreService } from "@dispatch/conversation-store";
+import { credentialStoreService } from "@dispatch/credential-store";
 import type { Extension } from "@dispatch/kernel";
 import { KERNEL_API_VERSION } from "@dispatch/kernel";
 import { type SessionOrchestrator, sessionOrchestratorService, warmService } from "./handles.ts";
 import { createSessionOrchestrator, type OrchestratorOptions } from "./orchestrator.ts";
 import { createWarmService } from "./warm.ts";
-import { conversationStoreService } from "@dispatch/conversation-store";
-import { credentialStoreService } from "@dispatch/credential-store";
 
 /** Options of the extension; see `OrchestratorOptions`. */
 export type SessionOrchestratorExtensionOptions = OrchestratorOptions;

@@ -32,7 +32,7 @@ export {
   warmCompleted,
   warmService,
 } from "./handles.ts";
-export { effectiveCwd, type PreparedRequest, prepareRequest } from "./prepare.ts";
-export { WARM_PROBE } from "./warm.ts";
 export type { OrchestratorOptions } from "./orchestrator.ts";
+export { effectiveCwd, type PreparedRequest, prepareRequest } from "./prepare.ts";
 export { createRetryPolicy, DEFAULT_RETRY_DELAYS_MS } from "./retry.ts";
+export { WARM_PROBE } from "./warm.ts";

@@ -10,7 +10,10 @@ import { type WarmOutcome, type WarmService, warmCompleted } from "./handles.ts"
 import { type PrepareDeps, prepareRequest } from "./prepare.ts";
 
 /** The probe appended after the history; never persisted. */
-export const WARM_PROBE: ChatMessage = { role: "user", chunks: [{ type: "text", text: "reply with just a ." }] };
+export const WARM_PROBE: ChatMessage = {
+  role: "user",
+  chunks: [{ type: "text", text: "reply with just a ." }],
+};
 
 /** Percent, 0-100, with one decimal. */
 function percent(part: number, whole: number): number {

@@ -15,6 +15,7 @@ export {
 } from "./reply.ts";
 export {
   type ModelEntry,
+  preciseNow,
   type ModelsScript,
   type RecordedRequest,
   type ScriptedModel,

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { errorReply, splitTokens, textReply, toolCallReply } from "./reply.ts";
-import { type ScriptedModel, startScriptedModel } from "./scripted-model.ts";
+import { preciseNow, type ScriptedModel, startScriptedModel } from "./scripted-model.ts";
 
 type ChunkJson = {
   id: string;
@@ -191,6 +191,27 @@ describe("scripted model: scripting and recording", () => {
     expect(request?.headers.authorization).toBe("Bearer sk-test");
     expect(await request?.ended).toBe("completed");
     expect(request?.aborted).toBe(false);
+  });
+
+  it("stamps when the body arrived and when the first and last chunks were written, in order", async () => {
+    model.enqueue(textReply("one two three", { tokenDelayMs: 5 }));
+    const before = preciseNow();
+    await (await chat({})).text();
+    const after = preciseNow();
+    const [request] = model.requests;
+    const { receivedAt, firstChunkAt, lastChunkAt } = request ?? {};
+    expect(receivedAt).toBeGreaterThanOrEqual(before);
+    expect(firstChunkAt).toBeGreaterThanOrEqual(receivedAt ?? Number.POSITIVE_INFINITY);
+    // Three text chunks and a finish chunk follow the first one, each 5 ms apart.
+    expect((lastChunkAt ?? 0) - (firstChunkAt ?? 0)).toBeGreaterThanOrEqual(14);
+    expect(lastChunkAt).toBeLessThanOrEqual(after);
+  });
+
+  it("leaves the chunk stamps unset for an error reply", async () => {
+    model.enqueue(errorReply(500));
+    await (await chat({})).text();
+    expect(model.requests[0]?.firstChunkAt).toBeUndefined();
+    expect(model.requests[0]?.lastChunkAt).toBeUndefined();
   });
 
   it("waitForRequests rejects with a clear message when too few requests arrive", async () => {

@@ -21,8 +21,12 @@ export interface RecordedRequest {
   body: unknown;
   /** Lowercased header names. */
   headers: Record<string, string>;
-  /** Epoch milliseconds. */
+  /** When the request body had arrived: epoch milliseconds with sub-millisecond precision. */
   receivedAt: number;
+  /** When the first SSE chunk was written (same clock as `receivedAt`); unset until then. */
+  firstChunkAt?: number;
+  /** When the last SSE line (`data: [DONE]`) was written (same clock); unset until then. */
+  lastChunkAt?: number;
   /** True once the client closed the connection before the response was complete. */
   aborted: boolean;
   /** Resolves when the response is complete or the client aborted it. */
@@ -69,6 +73,9 @@ export interface ScriptedModel {
 const DEFAULT_FALLBACK: Reply = { text: "ok" };
 const encoder = new TextEncoder();
 
+/** Epoch milliseconds with sub-millisecond precision, comparable across processes on one machine. */
+export const preciseNow = (): number => performance.timeOrigin + performance.now();
+
 /** Starts a scripted model server, e.g. `const model = await startScriptedModel(); model.enqueue(textReply("hi"))`. */
 export async function startScriptedModel(options: ScriptedModelOptions = {}): Promise<ScriptedModel> {
   const queue: Reply[] = [];
@@ -91,7 +98,7 @@ export async function startScriptedModel(options: ScriptedModelOptions = {}): Pr
     async fetch(req) {
       const url = new URL(req.url);
       const rawBody = req.method === "POST" ? await req.text() : "";
-      const recorded = recordRequest(req, url, rawBody);
+      const recorded = recordRequest(req, url, rawBody, preciseNow());
       if (req.method === "GET" && url.pathname === "/v1/models") {
         modelRequests.push(recorded.request);
         return modelsResponse(modelsScript, recorded);
@@ -150,7 +157,7 @@ interface Recorded {
   finish(outcome: "completed" | "aborted"): void;
 }
 
-function recordRequest(req: Request, url: URL, rawBody: string): Recorded {
+function recordRequest(req: Request, url: URL, rawBody: string, receivedAt: number): Recorded {
   let settle: (outcome: "completed" | "aborted") => void = () => {};
   const ended = new Promise<"completed" | "aborted">((resolve) => {
     settle = resolve;
@@ -164,7 +171,7 @@ function recordRequest(req: Request, url: URL, rawBody: string): Recorded {
     path: url.pathname + url.search,
     body: parseJson(rawBody),
     headers,
-    receivedAt: Date.now(),
+    receivedAt,
     aborted: false,
     ended,
   };
@@ -223,8 +230,10 @@ function streamReply(reply: Reply, context: StreamContext): ReadableStream<Uint8
         await pause(i === 0 ? reply.firstTokenDelayMs : reply.tokenDelayMs);
         if (cancelled || recorded.request.aborted) return;
         controller.enqueue(encoder.encode(`data: ${JSON.stringify(frame)}\n\n`));
+        if (i === 0) recorded.request.firstChunkAt = preciseNow();
       }
       controller.enqueue(encoder.encode("data: [DONE]\n\n"));
+      recorded.request.lastChunkAt = preciseNow();
       controller.close();
       recorded.finish("completed");
     },

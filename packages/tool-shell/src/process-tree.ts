@@ -16,6 +16,8 @@ interface ProcessInfo {
   pgid: number;
   sid: number;
   state: string;
+  /** Start time in clock ticks since boot: with the pid, it identifies a process across pid reuse. */
+  start: number;
 }
 
 /** Tracks and kills the processes of one command. */
@@ -28,46 +30,54 @@ export interface ProcessTree {
 
 /** A tracker for the command whose shell is `rootPid` and whose processes carry `marker`. */
 export function createProcessTree(rootPid: number, marker: string): ProcessTree {
-  const known = new Set<number>([rootPid]);
+  const rootStart = listProcesses().find((info) => info.pid === rootPid)?.start;
+  // pid → start time, so a recycled pid is never mistaken for a member.
+  const known = new Map<number, number>();
+  if (rootStart !== undefined) known.set(rootPid, rootStart);
   const needle = `${RUN_MARKER_VARIABLE}=${marker}\0`;
 
-  const members = (): number[] => {
+  const members = (): ProcessInfo[] => {
     const all = listProcesses();
-    const children = new Map<number, number[]>();
+    // While the shell is not reaped its pid cannot be reused, so its group and session are its own.
+    const rootAlive = all.some((info) => info.pid === rootPid && info.start === rootStart);
+    const children = new Map<number, ProcessInfo[]>();
     for (const info of all) {
       const siblings = children.get(info.ppid) ?? [];
-      siblings.push(info.pid);
+      siblings.push(info);
       children.set(info.ppid, siblings);
     }
-    const found = new Set<number>();
-    const visit = (pid: number): void => {
-      if (found.has(pid)) return;
-      found.add(pid);
-      for (const child of children.get(pid) ?? []) visit(child);
+    const found = new Map<number, ProcessInfo>();
+    const visit = (info: ProcessInfo): void => {
+      if (found.has(info.pid)) return;
+      found.set(info.pid, info);
+      for (const child of children.get(info.pid) ?? []) visit(child);
     };
     for (const info of all) {
-      if (info.pid === process.pid || info.state === "Z" || info.state === "X") continue;
       const belongs =
-        known.has(info.pid) || info.pgid === rootPid || info.sid === rootPid || hasMarker(info.pid, needle);
-      if (belongs) visit(info.pid);
+        known.get(info.pid) === info.start ||
+        (rootAlive && (info.pgid === rootPid || info.sid === rootPid)) ||
+        hasMarker(info.pid, needle);
+      if (belongs) visit(info);
     }
-    const alive = new Set(
-      all.filter((info) => info.state !== "Z" && info.state !== "X").map((info) => info.pid),
+    return [...found.values()].filter(
+      (info) => info.pid !== process.pid && info.state !== "Z" && info.state !== "X",
     );
-    return [...found].filter((pid) => pid !== process.pid && alive.has(pid));
+  };
+  const remember = (list: readonly ProcessInfo[]): void => {
+    for (const info of list) known.set(info.pid, info.start);
   };
 
   return {
     track() {
-      for (const pid of members()) known.add(pid);
+      remember(members());
     },
     async killAll(budgetMs) {
       const deadline = Date.now() + budgetMs;
       let left = members();
       while (left.length > 0 && Date.now() < deadline) {
-        for (const pid of left) signal(pid, "SIGSTOP");
-        for (const pid of left) known.add(pid);
-        for (const pid of members()) signal(pid, "SIGKILL");
+        remember(left);
+        for (const info of left) signal(info.pid, "SIGSTOP");
+        for (const info of members()) signal(info.pid, "SIGKILL");
         await Bun.sleep(10);
         left = members();
       }
@@ -98,6 +108,7 @@ function listProcesses(): ProcessInfo[] {
         ppid: Number(fields[1]),
         pgid: Number(fields[2]),
         sid: Number(fields[3]),
+        start: Number(fields[19]),
       });
     } catch {
       // The process ended while we looked.

@@ -10,11 +10,11 @@ import type { HealthResponse, ModelsResponse } from "@dispatch/transport-contrac
 import { type Context, Hono } from "hono";
 import { handleChat } from "./chat.ts";
 import { registerConversationRoutes } from "./conversations.ts";
-import { type SecurityOptions, securityMiddleware } from "./security.ts";
 import { type FeatureDeps, registerFeatureRoutes } from "./features.ts";
+import { type SecurityOptions, securityMiddleware } from "./security.ts";
 import { registerSettingsRoutes, type SettingsDeps } from "./settings.ts";
-import { registerWorkspaceRoutes } from "./workspaces.ts";
 import { HttpError } from "./validate.ts";
+import { registerWorkspaceRoutes } from "./workspaces.ts";
 
 /** The Bun server, passed to `app.fetch` so long-lived responses can lift the idle timeout. */
 export interface ServerBinding {

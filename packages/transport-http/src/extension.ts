@@ -2,11 +2,12 @@
  * The `transport-http` extension: serves the app with `Bun.serve` on the configured loopback
  * address, and provides `transportHttpService` so the host can stop accepting on shutdown.
  */
+
+import { compactionService } from "@dispatch/compaction";
 import { conversationStoreService } from "@dispatch/conversation-store";
 import { credentialStoreService } from "@dispatch/credential-store";
 import { defineService, type Extension, KERNEL_API_VERSION } from "@dispatch/kernel";
 import { messageQueueService } from "@dispatch/message-queue";
-import { compactionService } from "@dispatch/compaction";
 import { sessionOrchestratorService, warmService } from "@dispatch/session-orchestrator";
 import { createApp } from "./app.ts";
 import type { SecurityOptions } from "./security.ts";

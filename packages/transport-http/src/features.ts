@@ -5,11 +5,7 @@
 import { type CompactionService, DEFAULT_COMPACT_PERCENT } from "@dispatch/compaction";
 import type { ConversationStore } from "@dispatch/conversation-store";
 import type { WarmService } from "@dispatch/session-orchestrator";
-import type {
-  CompactPercentResponse,
-  CompactResponse,
-  WarmResponse,
-} from "@dispatch/transport-contract";
+import type { CompactPercentResponse, CompactResponse, WarmResponse } from "@dispatch/transport-contract";
 import { z } from "zod";
 import type { DispatchApp } from "./app.ts";
 import { conversationIdParam, conversationIdSchema, HttpError, parseBody } from "./validate.ts";
@@ -62,17 +58,26 @@ export function registerFeatureRoutes(app: DispatchApp, deps: FeatureDeps): void
     const id = conversationIdParam(c);
     const body = await parseBody(c, compactBody);
     const compaction = required(deps.compaction(), "compaction");
-    if (!deps.store.getMeta(id)) throw new HttpError(404, `No conversation "${id}". List them with GET /conversations.`);
+    if (!deps.store.getMeta(id))
+      throw new HttpError(404, `No conversation "${id}". List them with GET /conversations.`);
     const outcome = await compaction.compact(id, body);
     if ("error" in outcome) throw new HttpError(409, outcome.error);
     const { newConversationId, messagesSummarized, messagesKept } = outcome;
-    return c.json({ conversationId: id, newConversationId, messagesSummarized, messagesKept } satisfies CompactResponse);
+    return c.json({
+      conversationId: id,
+      newConversationId,
+      messagesSummarized,
+      messagesKept,
+    } satisfies CompactResponse);
   });
 
   app.get("/conversations/:id/compact-percent", (c) => {
     const id = conversationIdParam(c);
     const stored = deps.store.getMeta(id) ? deps.store.getCompactPercent(id) : null;
-    return c.json({ conversationId: id, threshold: stored ?? DEFAULT_COMPACT_PERCENT } satisfies CompactPercentResponse);
+    return c.json({
+      conversationId: id,
+      threshold: stored ?? DEFAULT_COMPACT_PERCENT,
+    } satisfies CompactPercentResponse);
   });
   app.put("/conversations/:id/compact-percent", async (c) => {
     const id = conversationIdParam(c);

@@ -20,7 +20,8 @@ const cwdBody = z.object({
 
 function workspaceIdParam(c: Context): string {
   const result = workspaceIdSchema.safeParse(c.req.param("id") ?? "");
-  if (!result.success) throw new HttpError(400, `Invalid workspace id: ${describeIssues(result.error, "id")}`);
+  if (!result.success)
+    throw new HttpError(400, `Invalid workspace id: ${describeIssues(result.error, "id")}`);
   return result.data;
 }
 
@@ -30,7 +31,9 @@ function unknown(id: string): HttpError {
 
 /** Registers the workspace routes on `app`. */
 export function registerWorkspaceRoutes(app: DispatchApp, store: ConversationStore): void {
-  app.get("/workspaces", (c) => c.json({ workspaces: store.listWorkspaces() } satisfies WorkspaceListResponse));
+  app.get("/workspaces", (c) =>
+    c.json({ workspaces: store.listWorkspaces() } satisfies WorkspaceListResponse),
+  );
 
   app.get("/workspaces/:id", (c) => {
     const id = workspaceIdParam(c);

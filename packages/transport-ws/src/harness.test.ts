@@ -23,7 +23,7 @@ import { createOpenAICompatProviderExtension } from "@dispatch/provider-openai-c
 import { createSessionOrchestratorExtension } from "@dispatch/session-orchestrator";
 import { createStorageSqliteExtension } from "@dispatch/storage-sqlite";
 import { createLoadedExtensionsExtension } from "@dispatch/surface-loaded-extensions";
-import { createSurfaceRegistryExtension } from "@dispatch/surface-registry";
+import { createSurfaceRegistryExtension, surfaceRegistryService } from "@dispatch/surface-registry";
 import { type ScriptedModel, startScriptedModel } from "@dispatch/testkit";
 import { createTransportHttpExtension, transportHttpService } from "@dispatch/transport-http";
 import type { AgentEvent } from "@dispatch/wire";
@@ -31,6 +31,7 @@ import WebSocket from "ws";
 import { createTransportWsExtension, type TransportWs, transportWsService } from "./extension.ts";
 import type { WsLimits } from "./options.ts";
 import type { WsServerMessage } from "./protocol.ts";
+import { type CacheWarmingState, createCacheWarmingSurface, IDLE_CACHE_WARMING } from "./surfaces/cache-warming.ts";
 
 /** The model name the scripted credential serves. */
 export const MODEL = "scripted/scripted-model";
@@ -379,4 +380,36 @@ function findCloseFrame(data: Buffer): { closeCode?: number; closeReason?: strin
     at += header + length;
   }
   return {};
+}
+
+/** In-memory cache-warming controls (the warming service does not exist yet), as an extension. */
+export function memoryCacheWarmingExtension(): Extension {
+  const states = new Map<string, CacheWarmingState>();
+  const listeners = new Set<(conversationId: string) => void>();
+  const get = (id: string) => states.get(id) ?? { ...IDLE_CACHE_WARMING };
+  const update = (id: string, patch: Partial<CacheWarmingState>) => {
+    states.set(id, { ...get(id), ...patch });
+    for (const listener of listeners) listener(id);
+  };
+  return {
+    manifest: {
+      id: "test-cache-warming",
+      version: "0.0.0",
+      apiVersion: KERNEL_API_VERSION,
+      dependsOn: ["surface-registry"],
+    },
+    activate(host) {
+      host.getService(surfaceRegistryService).register(
+        createCacheWarmingSurface({
+          state: get,
+          setEnabled: (id, enabled) => update(id, { enabled }),
+          setIntervalMs: (id, intervalMs) => update(id, { intervalMs }),
+          onChange(listener) {
+            listeners.add(listener);
+            return () => listeners.delete(listener);
+          },
+        }),
+      );
+    },
+  };
 }

@@ -3,8 +3,9 @@
  * order (indexes 0..n-1 ending with `turn-sealed`), while one subscriber that stopped reading is
  * disconnected with 1013 and a reason once its unsent data passes the limit; no client's queue ever
  * grows past that limit. The stalled client is raw TCP, so the kernel's socket buffers (a few MB
- * on loopback) fill first: the turn streams enough to get past them.
+ * on loopback, read from /proc) fill first: the turn streams twice that much.
  */
+import { readFileSync } from "node:fs";
 import { textReply } from "@dispatch/testkit";
 import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,8 +14,20 @@ import type { WsServerMessage } from "./protocol.ts";
 
 const SUBSCRIBERS = 100;
 const MAX_BUFFERED = 512 * 1024;
-const TOKENS = 400;
 const TOKEN_BYTES = 20_000;
+
+/** What the kernel holds for a peer that stopped reading: the send buffer's cap plus the receive window. */
+function kernelSocketBytes(): number {
+  try {
+    const field = (file: string, at: number) => Number(readFileSync(file, "utf8").trim().split(/\s+/)[at]);
+    return field("/proc/sys/net/ipv4/tcp_wmem", 2) + field("/proc/sys/net/ipv4/tcp_rmem", 1);
+  } catch {
+    return 8 * 1024 * 1024;
+  }
+}
+
+/** Twice what the stalled client can absorb before the server's own limit applies. */
+const TOKENS = Math.ceil((2 * (kernelSocketBytes() + MAX_BUFFERED)) / TOKEN_BYTES);
 
 let daemon: TestDaemon;
 

@@ -68,6 +68,11 @@ export interface HostOptions {
   logger: Logger;
   now: Now;
   sleep: Sleep;
+  /**
+   * How long one `activate` may take before the extension is disabled and boot moves on (default
+   * 30 000 ms), measured with `sleep` and `now`.
+   */
+  activationTimeoutMs?: number;
 }
 
 /** The extension host. */

@@ -1,7 +1,8 @@
 /**
  * The host with real extensions: dependency order, failure isolation (rollback of everything a
- * failed extension registered, dependents disabled with a reason), apiVersion checks, reverse and
- * idempotent deactivation, registries with duplicate checks, and the registration policy.
+ * failed extension registered, dependents disabled with a reason), the activation timeout, apiVersion
+ * checks, reverse and idempotent deactivation, registries with duplicate checks, and the registration
+ * policy.
  */
 import { describe, expect, it } from "vitest";
 import { type Extension, type HostApi, KERNEL_API_VERSION } from "../contracts/extension.ts";
@@ -10,7 +11,9 @@ import type { LogRecord } from "../contracts/logging.ts";
 import type { Provider } from "../contracts/provider.ts";
 import type { Tool } from "../contracts/tool.ts";
 import { KernelError } from "../errors.ts";
-import { createLogger } from "../logging/logger.ts";
+import { createLogger, nullLogger } from "../logging/logger.ts";
+import type { Sleep } from "../platform.ts";
+import { deferred, settle } from "../turn/harness.test.ts";
 import { createHost } from "./host.ts";
 
 const greeted = defineEvent<string>("greeter/greeted");
@@ -256,5 +259,118 @@ describe("createHost: deactivation and registration policy", () => {
     host.api.emit(greeted, "still listening");
     expect(heard).toEqual(["still listening"]);
     expect(host.api.extensions().map((s) => s.id)).toEqual(["a"]);
+  });
+});
+
+/** A clock and a sleep that move only when the test advances them; sleeps honour their signal. */
+function virtualTime() {
+  let time = 1000;
+  const waits: Array<{ due: number; ms: number; wake: () => void }> = [];
+  const sleep: Sleep = (ms, signal) =>
+    new Promise((resolve) => {
+      const wait = { due: time + ms, ms, wake: (): void => undefined };
+      wait.wake = () => {
+        waits.splice(waits.indexOf(wait), 1);
+        resolve();
+      };
+      waits.push(wait);
+      signal?.addEventListener("abort", () => wait.wake(), { once: true });
+    });
+  return {
+    now: () => time,
+    sleep,
+    /** The durations of the sleeps still pending. */
+    pending: () => waits.map((wait) => wait.ms),
+    advance: (ms: number) => {
+      time += ms;
+      for (const wait of waits.filter((w) => w.due <= time)) wait.wake();
+    },
+  };
+}
+
+describe("createHost: activation timeout", () => {
+  it("disables an extension whose activate never settles, rolls it back, and boots the rest", async () => {
+    const clock = virtualTime();
+    const apis: Record<string, HostApi> = {};
+    const hanging = deferred();
+    const records: LogRecord[] = [];
+    const logger = createLogger({
+      sink: { emit: (r) => records.push(r) },
+      now: clock.now,
+      newId: () => "id",
+      extensionId: "host-bin",
+    });
+    const host = createHost({
+      extensions: [
+        extension("stuck", (api) => {
+          apis.stuck = api;
+          api.registerTool(toolNamed("stuck_tool"));
+          return hanging.promise;
+        }),
+        extension("needs-stuck", () => undefined, { dependsOn: ["stuck"] }),
+        extension("healthy", (api) => api.registerTool(toolNamed("healthy_tool"))),
+      ],
+      logger,
+      now: clock.now,
+      sleep: clock.sleep,
+      activationTimeoutMs: 1000,
+    });
+    const booting = host.activate();
+    await settle();
+    expect(clock.pending()).toEqual([1000]);
+    clock.advance(999);
+    await settle();
+    expect(host.status()[0]?.reason).toBe("activating");
+    clock.advance(1);
+    await booting;
+
+    expect(host.status().map(({ id, state, reason }) => ({ id, state, reason }))).toEqual([
+      { id: "stuck", state: "disabled", reason: "activate did not finish within 1000 ms" },
+      { id: "needs-stuck", state: "disabled", reason: "depends on stuck, which is disabled" },
+      { id: "healthy", state: "active", reason: undefined },
+    ]);
+    expect(host.api.tools().map((t) => t.name)).toEqual(["healthy_tool"]);
+    expect(clock.pending()).toEqual([]);
+    const late = thrown(() => apis.stuck?.registerTool(toolNamed("late_tool")));
+    expect(late.code).toBe("REGISTRATION_CLOSED");
+    expect(late.message).toContain("activate did not finish within 1000 ms");
+
+    hanging.resolve();
+    await settle();
+    expect(host.status()[0]?.state).toBe("disabled");
+    expect(
+      records.some(
+        (r) => r.kind === "log" && r.extensionId === "stuck" && r.msg.includes("after its timeout"),
+      ),
+    ).toBe(true);
+  });
+
+  it("waits 30 s by default and cancels the wait once activate settles", async () => {
+    const clock = virtualTime();
+    const slow = deferred();
+    const host = createHost({
+      extensions: [extension("slow", () => slow.promise)],
+      logger: nullLogger,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
+    const booting = host.activate();
+    await settle();
+    expect(clock.pending()).toEqual([30_000]);
+    clock.advance(29_999);
+    slow.resolve();
+    await booting;
+    expect(host.status()[0]?.state).toBe("active");
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it("never times out when the injected sleep returns without the clock moving (a fake clock)", async () => {
+    const gate = deferred();
+    const { host } = hostOf([extension("async", () => gate.promise)]);
+    const booting = host.activate();
+    await settle();
+    gate.resolve();
+    await booting;
+    expect(host.status()[0]?.state).toBe("active");
   });
 });

@@ -1,13 +1,20 @@
 /**
  * The extension host: orders extensions at creation (host/order.ts), activates them one by one,
- * isolates failures (a throwing `activate` is rolled back and disables its dependents), and
- * deactivates in reverse. Extensions register through their own `HostApi` (host/host-api.ts).
+ * isolates failures (a throwing or hanging `activate` is rolled back and disables its dependents),
+ * and deactivates in reverse. Extensions register through their own `HostApi` (host/host-api.ts).
  */
 import { createBusCore } from "../bus/bus.ts";
-import { type Extension, type Host, type HostOptions, KERNEL_API_VERSION } from "../contracts/extension.ts";
+import {
+  type Extension,
+  type Host,
+  type HostApi,
+  type HostOptions,
+  KERNEL_API_VERSION,
+} from "../contracts/extension.ts";
 import type { Dispose } from "../contracts/hooks.ts";
 import type { ErrorAttributes, Logger } from "../contracts/logging.ts";
 import { errorMessage } from "../errors.ts";
+import { createCancel, elapsed } from "./deadline.ts";
 import { createHostApi, type HostApiParts } from "./host-api.ts";
 import { resolveActivationOrder } from "./order.ts";
 import { type ExtensionRecord, reasonOf, rollback, statusOf } from "./records.ts";
@@ -18,12 +25,16 @@ interface HostState {
   readonly records: readonly ExtensionRecord[];
   readonly byId: ReadonlyMap<string, ExtensionRecord>;
   readonly logger: Logger;
+  readonly activationTimeoutMs: number;
   /** The parts every `HostApi` shares. */
   readonly shared: Omit<HostApiParts, "extensionId" | "logger" | "closedReason" | "track">;
   phase: "booting" | "booted" | "stopped";
   activation?: Promise<void>;
   deactivation?: Promise<void>;
 }
+
+/** How long one `activate` may take by default. */
+const DEFAULT_ACTIVATION_TIMEOUT_MS = 30_000;
 
 /**
  * A host over `options.extensions`. Throws `KernelError` (`DUPLICATE_EXTENSION`,
@@ -45,6 +56,7 @@ export function createHost(options: HostOptions): Host {
     records,
     byId: new Map(records.map((record) => [record.extension.manifest.id, record])),
     logger,
+    activationTimeoutMs: options.activationTimeoutMs ?? DEFAULT_ACTIVATION_TIMEOUT_MS,
     shared,
     phase: "booting",
   };
@@ -98,14 +110,44 @@ async function activateOne(state: HostState, record: ExtensionRecord): Promise<v
   }
   record.state = "activating";
   const started = state.shared.now();
-  try {
-    await record.extension.activate(apiFor(state, record));
+  const outcome = await settleWithin(state, record, started);
+  if (outcome.kind === "done") {
     record.state = "active";
     record.logger.debug("extension activated", { durationMs: state.shared.now() - started });
-  } catch (err) {
-    rollback(record);
-    disable(record, `activate failed: ${errorMessage(err)}`, { err });
+    return;
   }
+  rollback(record);
+  if (outcome.kind === "failed")
+    return disable(record, `activate failed: ${errorMessage(outcome.err)}`, { err: outcome.err });
+  disable(record, `activate did not finish within ${state.activationTimeoutMs} ms`);
+}
+
+type Outcome = { kind: "done" } | { kind: "failed"; err: unknown } | { kind: "timed-out" };
+
+/** Runs `activate`, racing it against the activation timeout; a late settlement is only logged. */
+async function settleWithin(state: HostState, record: ExtensionRecord, started: number): Promise<Outcome> {
+  const activation = runActivate(record.extension, apiFor(state, record)).then(
+    (): Outcome => ({ kind: "done" }),
+    (err: unknown): Outcome => ({ kind: "failed", err }),
+  );
+  const cancel = createCancel();
+  const deadline = elapsed(state.shared, state.activationTimeoutMs, started, cancel.signal).then(
+    (fired): Promise<Outcome> | Outcome => (fired ? { kind: "timed-out" } : activation),
+  );
+  const outcome = await Promise.race([activation, deadline]);
+  cancel.cancel();
+  if (outcome.kind === "timed-out") {
+    void activation.then((late) =>
+      record.logger.warn("activate finished after its timeout; the extension stays disabled", {
+        outcome: late.kind,
+      }),
+    );
+  }
+  return outcome;
+}
+
+async function runActivate(extension: Extension, api: HostApi): Promise<void> {
+  await extension.activate(api);
 }
 
 /** The extension's own API: open while it activates or is active; registrations tracked for rollback. */

@@ -1,0 +1,31 @@
+import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { nullLogger } from "@dispatch/kernel";
+import { createTestToolContext } from "@dispatch/tool-kit/testing";
+import { createLspRuntime } from "./runtime.ts";
+import { fakeServerCommand, writeFakeServer, readFakeLog } from "./testing.ts";
+const dir = realpathSync(mkdtempSync(join(tmpdir(), "lsp-scratch-")));
+const script = writeFakeServer(dir);
+for (const mode of ["exit", "die", "ok"] as const) {
+  const log = join(dir, mode + ".log");
+  mkdirSync(join(dir, ".dispatch"), { recursive: true });
+  writeFileSync(join(dir, ".dispatch", "lsp.json"), JSON.stringify({ servers: { fake: { command: fakeServerCommand(script, mode, log), extensions: [".fk"] } } }));
+  const rt = createLspRuntime({ logger: nullLogger, trustProjectConfig: true, enableBuiltins: false, statusSurface: false, env: { PATH: process.env.PATH! }, requestTimeoutMs: 300 });
+  const file = join(dir, "x.fk");
+  writeFileSync(file, "hello\nERROR: first problem\n");
+  console.log(mode, "write1", (await rt.service.diagnosticsAfterWrite({ path: file, cwd: dir })).notes);
+  writeFileSync(file, "hello\nWARN: a warning\n\nERROR: second problem\n");
+  console.log(mode, "write2", (await rt.service.diagnosticsAfterWrite({ path: file, cwd: dir })).notes);
+  const ctx = createTestToolContext({ cwd: dir });
+  console.log(mode, "diag", (await rt.tool.execute({ operation: "diagnostics", path: "x.fk" }, ctx)));
+  console.log(mode, "hover", (await rt.tool.execute({ operation: "hover", path: "x.fk", line: 1, character: 2 }, ctx)));
+  console.log(mode, "def", (await rt.tool.execute({ operation: "definition", path: "x.fk", line: 2, character: 2 }, ctx)));
+  console.log(mode, "bad", (await rt.tool.execute({ operation: "definition", path: "x.fk" }, ctx)));
+  console.log(mode, "outside", (await rt.tool.execute({ operation: "hover", path: "../x.fk", line: 1, character: 1 }, ctx)));
+  writeFileSync(join(dir, "new.fake"), "x");
+  await Bun.sleep(400);
+  console.log(mode, "status", rt.service.status(dir));
+  console.log(mode, "log", readFakeLog(log).filter((e) => e.event === "watched").map((e) => JSON.stringify(e)));
+  await rt.service.shutdown();
+}
