@@ -5,37 +5,38 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 
-/** Memory of one process in MiB. */
+/** Memory of one process in MB (10^6 bytes, the unit the budgets use). */
 export interface ProcessMemory {
-  rssMiB: number;
-  pssMiB: number;
+  rssMB: number;
+  pssMB: number;
 }
 
-const KIB_PER_MIB = 1024;
+/** /proc's "kB" are KiB. */
+const KB_PER_MB = 1_000_000 / 1024;
 
 function statusField(pid: number, field: string): number {
   const text = readFileSync(`/proc/${pid}/status`, "utf8");
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
   if (!match?.[1]) throw new Error(`/proc/${pid}/status has no ${field}`);
-  return Number(match[1]) / KIB_PER_MIB;
+  return Number(match[1]) / KB_PER_MB;
 }
 
-/** RSS in MiB. */
-export function rssMiB(pid: number): number {
+/** RSS in MB. */
+export function rssMB(pid: number): number {
   return statusField(pid, "VmRSS");
 }
 
-/** PSS in MiB (from `smaps_rollup`). */
-export function pssMiB(pid: number): number {
+/** PSS in MB (from `smaps_rollup`). */
+export function pssMB(pid: number): number {
   const text = readFileSync(`/proc/${pid}/smaps_rollup`, "utf8");
   const match = /^Pss:\s+(\d+) kB/m.exec(text);
   if (!match?.[1]) throw new Error(`/proc/${pid}/smaps_rollup has no Pss`);
-  return Number(match[1]) / KIB_PER_MIB;
+  return Number(match[1]) / KB_PER_MB;
 }
 
 /** RSS and PSS of `pid`. */
 export function processMemory(pid: number): ProcessMemory {
-  return { rssMiB: rssMiB(pid), pssMiB: pssMiB(pid) };
+  return { rssMB: rssMB(pid), pssMB: pssMB(pid) };
 }
 
 /**
@@ -48,17 +49,17 @@ export function peakRssWindow(pid: number): () => number {
     writeFileSync(`/proc/${pid}/clear_refs`, "5");
     return () => statusField(pid, "VmHWM");
   } catch {
-    let peak = rssMiB(pid);
+    let peak = rssMB(pid);
     const timer = setInterval(() => {
       try {
-        peak = Math.max(peak, rssMiB(pid));
+        peak = Math.max(peak, rssMB(pid));
       } catch {
         clearInterval(timer);
       }
     }, 5);
     return () => {
       clearInterval(timer);
-      return Math.max(peak, rssMiB(pid));
+      return Math.max(peak, rssMB(pid));
     };
   }
 }

@@ -65,13 +65,18 @@ describe("parseCommandLine", () => {
 
   it("lists with --status, --all, or the default statuses", () => {
     expect(parseCommandLine(["list", "--all"]).command).toEqual({ kind: "list" });
-    expect(parseCommandLine(["list", "--status", "closed"]).command).toEqual({ kind: "list", status: ["closed"] });
+    expect(parseCommandLine(["list", "--status", "closed"]).command).toEqual({
+      kind: "list",
+      status: ["closed"],
+    });
     expect(usageErrorOf(["list", "--status", "done"]).message).toContain("--status must be one of");
     expect(usageErrorOf(["list", "--all", "--status", "idle"]).message).toContain("either --status or --all");
   });
 
   it("parses send with its flags; --text - and a missing --text mean stdin", () => {
-    expect(parseCommandLine(["send", "abc", "--text", "go", "--queue", "--open", "--effort", "max"]).command).toEqual({
+    expect(
+      parseCommandLine(["send", "abc", "--text", "go", "--queue", "--open", "--effort", "max"]).command,
+    ).toEqual({
       kind: "send",
       id: "abc",
       text: "go",
@@ -119,7 +124,9 @@ describe("parseCommandLine", () => {
     expect(flag.details[0]).toMatch(/^Usage: dispatch send <conversationId>/);
 
     expect(usageErrorOf(["stop"]).message).toBe("missing <conversationId>.");
-    expect(usageErrorOf(["opencode/x", "hello", "world"]).message).toContain('Quote the message and pass it with --text "..."');
+    expect(usageErrorOf(["opencode/x", "hello", "world"]).message).toContain(
+      'Quote the message and pass it with --text "..."',
+    );
     expect(usageErrorOf(["opencode/x", "--text"]).message).toBe("--text needs a value.");
     expect(usageErrorOf(["send", "c1", "--text", "--queue"]).message).toBe("--text needs a value.");
     expect(usageErrorOf(["list", "--all=yes"]).message).toBe("--all is a switch and takes no value.");

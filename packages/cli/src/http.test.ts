@@ -19,13 +19,15 @@ beforeAll(() => {
     port: 0,
     fetch(req) {
       const url = new URL(req.url);
-      if (req.headers.get("authorization") !== "Bearer good") return Response.json({ error: "Missing or wrong token." }, { status: 401 });
+      if (req.headers.get("authorization") !== "Bearer good")
+        return Response.json({ error: "Missing or wrong token." }, { status: 401 });
       if (url.pathname === "/conversations") {
         const q = url.searchParams.get("q") ?? "";
         const conversations = IDS.filter((id) => id.startsWith(q)).map((id) => ({ id }));
         return Response.json({ conversations });
       }
-      if (url.pathname === "/bad") return Response.json({ error: "message: must be a non-empty string" }, { status: 400 });
+      if (url.pathname === "/bad")
+        return Response.json({ error: "message: must be a non-empty string" }, { status: 400 });
       if (url.pathname === "/boom") return Response.json({ error: "disk full" }, { status: 500 });
       if (url.pathname === "/html") return new Response("<html>hello</html>");
       return Response.json({ error: `No route ${req.method} ${url.pathname}.` }, { status: 404 });
@@ -87,11 +89,16 @@ describe("the HTTP client", () => {
   it("maps statuses to exit codes with the server's message", async () => {
     const http = client(tokens("good"));
     const bad = await failure(http.json("POST", "/bad", { body: {} }));
-    expect([bad.exitCode, bad.message]).toEqual([2, "the server refused the request: message: must be a non-empty string"]);
+    expect([bad.exitCode, bad.message]).toEqual([
+      2,
+      "the server refused the request: message: must be a non-empty string",
+    ]);
     const boom = await failure(http.json("GET", "/boom"));
     expect([boom.exitCode, boom.message]).toEqual([1, "the server failed (500): disk full"]);
     const missing = await failure(http.json("POST", "/conversations/x/queue"));
-    expect(missing.message).toBe("this server does not support POST /conversations/x/queue yet (404). Update the daemon to use this command.");
+    expect(missing.message).toBe(
+      "this server does not support POST /conversations/x/queue yet (404). Update the daemon to use this command.",
+    );
     const html = await failure(http.json("GET", "/html"));
     expect(html.exitCode).toBe(3);
   });
@@ -109,7 +116,10 @@ describe("short-id resolution", () => {
     const http = client(tokens("good"));
     expect(await resolveConversationId(http, "xy")).toBe("xyz");
     const none = await failure(resolveConversationId(http, "nope"));
-    expect([none.exitCode, none.message]).toEqual([1, `no conversation matches "nope". List them with 'dispatch list --all'.`]);
+    expect([none.exitCode, none.message]).toEqual([
+      1,
+      `no conversation matches "nope". List them with 'dispatch list --all'.`,
+    ]);
     const several = await failure(resolveConversationId(http, "abc"));
     expect(several.message).toBe('"abc" is ambiguous: it matches abc-1, abc-2. Give more characters.');
     expect(await resolveOrNewConversationId(http, "fresh-id")).toBe("fresh-id");

@@ -42,13 +42,36 @@ describe("renderEvent", () => {
       { ...base, type: "reasoning-delta", delta: "hmm" },
       { ...base, type: "text-delta", delta: "Let me " },
       { ...base, type: "text-delta", delta: "look." },
-      { ...base, type: "tool-call", stepId: "t1#0", toolCallId: "a", toolName: "read_file", input: { path: "x" } },
+      {
+        ...base,
+        type: "tool-call",
+        stepId: "t1#0",
+        toolCallId: "a",
+        toolName: "read_file",
+        input: { path: "x" },
+      },
       { ...base, type: "tool-output", toolCallId: "a", data: "out\n", stream: "stdout" },
       { ...base, type: "tool-output", toolCallId: "a", data: "warn\n", stream: "stderr" },
       { ...base, type: "usage", usage: { inputTokens: 10, outputTokens: 3 }, stepId: "t1#0" },
       { ...base, type: "step-complete", stepId: "t1#0" },
-      { ...base, type: "tool-result", stepId: "t1#0", toolCallId: "a", toolName: "read_file", content: "text", isError: false },
-      { ...base, type: "tool-result", stepId: "t1#0", toolCallId: "b", toolName: "shell", content: "boom", isError: true },
+      {
+        ...base,
+        type: "tool-result",
+        stepId: "t1#0",
+        toolCallId: "a",
+        toolName: "read_file",
+        content: "text",
+        isError: false,
+      },
+      {
+        ...base,
+        type: "tool-result",
+        stepId: "t1#0",
+        toolCallId: "b",
+        toolName: "shell",
+        content: "boom",
+        isError: true,
+      },
       { ...base, type: "text-delta", delta: "Done." },
       { ...base, type: "done", reason: "stop" },
       { ...base, type: "turn-sealed" },
@@ -87,18 +110,30 @@ describe("renderEvent", () => {
     ]);
     expect(pieces[0]).toEqual({ stream: "stdout", text: "partial" });
     expect(pieces[1]).toEqual({ stream: "stdout", text: "\n" });
-    expect(text(pieces, "stderr")).toBe("[retry] attempt 1 in 2s: HTTP 429\n[error] provider failed\n[done] aborted\n");
+    expect(text(pieces, "stderr")).toBe(
+      "[retry] attempt 1 in 2s: HTTP 429\n[error] provider failed\n[done] aborted\n",
+    );
   });
 
   it("colors only when styles are enabled", () => {
     const event: AgentEvent = { ...base, type: "error", message: "x" };
     expect(renderAll([event])[0]?.text).toBe("[error] x\n");
-    expect(renderAll([event], { ...plain, styles: createStyles(true) })[0]?.text).toBe("\x1b[31m[error] x\x1b[39m\n");
+    expect(renderAll([event], { ...plain, styles: createStyles(true) })[0]?.text).toBe(
+      "\x1b[31m[error] x\x1b[39m\n",
+    );
   });
 
   it("shortens long tool results only when asked", () => {
     const long = Array.from({ length: 40 }, (_, i) => `line ${i}`).join("\n");
-    const event: AgentEvent = { ...base, type: "tool-result", stepId: "s", toolCallId: "a", toolName: "t", content: long, isError: false };
+    const event: AgentEvent = {
+      ...base,
+      type: "tool-result",
+      stepId: "s",
+      toolCallId: "a",
+      toolName: "t",
+      content: long,
+      isError: false,
+    };
     expect(renderAll([event])[0]?.text).toContain("line 39");
     const short = renderAll([event], { ...plain, truncateResults: true })[0]?.text ?? "";
     expect(short).not.toContain("line 39");
@@ -109,7 +144,12 @@ describe("renderEvent", () => {
 
 describe("the conversation table", () => {
   const now = 1_000_000_000_000;
-  const meta = (id: string, title: string, status: ConversationMeta["status"], ago: number): ConversationMeta => ({
+  const meta = (
+    id: string,
+    title: string,
+    status: ConversationMeta["status"],
+    ago: number,
+  ): ConversationMeta => ({
     id,
     title,
     status,
@@ -120,7 +160,10 @@ describe("the conversation table", () => {
 
   it("prints short id, status, relative activity and title, cut to the terminal width", () => {
     const out = formatConversations(
-      [meta("0123456789abcdef", "Fix the build", "active", 90_000), meta("fedcba9876543210", "A very long title indeed", "idle", 3 * 86_400_000)],
+      [
+        meta("0123456789abcdef", "Fix the build", "active", 90_000),
+        meta("fedcba9876543210", "A very long title indeed", "idle", 3 * 86_400_000),
+      ],
       now,
       createStyles(false),
       40,

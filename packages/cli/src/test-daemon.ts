@@ -63,7 +63,8 @@ export interface StartDaemonOptions {
 export async function startTestDaemon(options: StartDaemonOptions): Promise<TestDaemon> {
   const port = Number(options.env?.BACKEND_PORT ?? freePort());
   const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: options.dataDir };
-  const paths = options.setPaths === false ? {} : { DISPATCH_DATA_DIR: options.dataDir, BACKEND_PORT: String(port) };
+  const paths =
+    options.setPaths === false ? {} : { DISPATCH_DATA_DIR: options.dataDir, BACKEND_PORT: String(port) };
   const proc = Bun.spawn(options.command ?? [process.execPath, HOST_MAIN], {
     cwd: options.cwd ?? options.dataDir,
     env: { ...base, ...paths, ...options.env },
@@ -151,7 +152,10 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
 }
 
 /** Reads a child's stdout line by line; `next()` resolves with the next full line, or undefined at the end. */
-export function lineReader(stream: ReadableStream<Uint8Array>): { next(): Promise<string | undefined>; seen: string[] } {
+export function lineReader(stream: ReadableStream<Uint8Array>): {
+  next(): Promise<string | undefined>;
+  seen: string[];
+} {
   const reader = stream.getReader();
   const decoder = new TextDecoder();
   const seen: string[] = [];

@@ -26,7 +26,10 @@ describe("token discovery", () => {
       "/home/u/.local/share/dispatch/token",
       SERVICE_TOKEN_PATH,
     ]);
-    expect(tokenPaths({ XDG_DATA_HOME: "/x", HOME: "/home/u" })).toEqual(["/x/dispatch/token", SERVICE_TOKEN_PATH]);
+    expect(tokenPaths({ XDG_DATA_HOME: "/x", HOME: "/home/u" })).toEqual([
+      "/x/dispatch/token",
+      SERVICE_TOKEN_PATH,
+    ]);
   });
 
   it("uses DISPATCH_TOKEN alone when it is set", async () => {
@@ -70,7 +73,10 @@ describe("server discovery", () => {
     expect(serverCandidates("http://flag:9", env)).toEqual([{ url: "http://flag:9", source: "--server" }]);
     expect(serverCandidates(undefined, env)).toEqual([{ url: "http://h:1", source: "DISPATCH_SERVER" }]);
     expect(serverCandidates(undefined, { BACKEND_PORT: "2" })[0]?.url).toBe("http://127.0.0.1:2");
-    expect(serverCandidates(undefined, {}).map((s) => s.url)).toEqual(["http://127.0.0.1:24203", "http://127.0.0.1:24991"]);
+    expect(serverCandidates(undefined, {}).map((s) => s.url)).toEqual([
+      "http://127.0.0.1:24203",
+      "http://127.0.0.1:24991",
+    ]);
   });
 
   it("refuses a malformed URL or port as a usage error", () => {

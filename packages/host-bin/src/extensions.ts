@@ -2,6 +2,8 @@
  * The bundled extensions and how configuration reaches each. The host sorts them by `dependsOn`;
  * this list only decides which exist.
  */
+
+import { dirname } from "node:path";
 import { createAuthApiKeyExtension } from "@dispatch/auth-apikey";
 import { createCompactionExtension } from "@dispatch/compaction";
 import { createConversationStoreExtension } from "@dispatch/conversation-store";
@@ -10,13 +12,31 @@ import type { Extension } from "@dispatch/kernel";
 import { createMessageQueueExtension } from "@dispatch/message-queue";
 import { createOpenAICompatProviderExtension } from "@dispatch/provider-openai-compat";
 import { createRetryPolicy, createSessionOrchestratorExtension } from "@dispatch/session-orchestrator";
+import { createSkillsExtension } from "@dispatch/skills";
 import { createStorageSqliteExtension } from "@dispatch/storage-sqlite";
+import { createTodoExtension } from "@dispatch/todo";
+import { createEditFileExtension } from "@dispatch/tool-edit-file";
+import { createFileStateExtension } from "@dispatch/tool-kit";
+import { createReadFileExtension } from "@dispatch/tool-read-file";
+import { createShellExtension } from "@dispatch/tool-shell";
+import { createWebSearchExtension } from "@dispatch/tool-web-search";
+import { createWriteFileExtension } from "@dispatch/tool-write-file";
+import { createYoutubeTranscriptExtension } from "@dispatch/tool-youtube-transcript";
 import { createTransportHttpExtension } from "@dispatch/transport-http";
 import type { Config } from "./config.ts";
 
 /** Every bundled extension, configured. `token` is the resolved bearer token (undefined: auth off). */
 export function bundledExtensions(config: Config, token: string | undefined): Extension[] {
   const providerIds = [...new Set(config.credentials.map((c) => c.providerId))];
+  // File tools never reach the daemon's own state, wherever the operator put it.
+  const containment = {
+    deniedRoots: [
+      config.dataDir,
+      dirname(config.dbPath),
+      dirname(config.journalPath),
+      dirname(config.traceDbPath),
+    ],
+  };
   return [
     createStorageSqliteExtension({ path: config.dbPath }),
     createConversationStoreExtension(),
@@ -44,6 +64,17 @@ export function bundledExtensions(config: Config, token: string | undefined): Ex
       retry: createRetryPolicy(),
     }),
     createMessageQueueExtension(),
+    createFileStateExtension(),
+    createReadFileExtension(containment),
+    createEditFileExtension(containment),
+    createWriteFileExtension(containment),
+    createShellExtension(),
+    createWebSearchExtension(config.firecrawl),
+    ...(config.transcriberUrl
+      ? [createYoutubeTranscriptExtension({ serviceUrl: config.transcriberUrl })]
+      : []),
+    createTodoExtension(),
+    createSkillsExtension(),
     createCompactionExtension({ defaultContextWindow: config.contextWindow }),
     createTransportHttpExtension({
       hostname: config.hostname,

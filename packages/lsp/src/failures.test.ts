@@ -11,7 +11,13 @@ import { nullLogger } from "@dispatch/kernel";
 import { createTestToolContext } from "@dispatch/tool-kit/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLspRuntime, type LspOptions, type LspRuntime } from "./runtime.ts";
-import { type FakeServerMode, fakeServerCommand, loggedPids, processState, writeFakeServer } from "./testing.ts";
+import {
+  type FakeServerMode,
+  fakeServerCommand,
+  loggedPids,
+  processState,
+  writeFakeServer,
+} from "./testing.ts";
 
 let dir: string;
 let runtime: LspRuntime | undefined;
@@ -33,7 +39,9 @@ afterEach(async () => {
 function writeConfig(mode: FakeServerMode, env: Record<string, string> = {}): string {
   const script = writeFakeServer(dir);
   const log = join(dir, `${mode}.log`);
-  const config = { servers: { fake: { command: fakeServerCommand(script, mode, log), extensions: [".fk"], env } } };
+  const config = {
+    servers: { fake: { command: fakeServerCommand(script, mode, log), extensions: [".fk"], env } },
+  };
   mkdirSync(join(dir, ".dispatch"), { recursive: true });
   writeFileSync(join(dir, ".dispatch", "lsp.json"), JSON.stringify(config));
   return log;
@@ -107,11 +115,14 @@ describe("a server that exits at start", () => {
   it("reports its exit and stderr, and is not respawned until the backoff or its config changes", async () => {
     const { runtime, log, file } = setup("exit");
     const notes: string[] = [];
-    for (let i = 0; i < 5; i++) notes.push(...(await runtime.service.diagnosticsAfterWrite({ path: file, cwd: dir })).notes);
+    for (let i = 0; i < 5; i++)
+      notes.push(...(await runtime.service.diagnosticsAfterWrite({ path: file, cwd: dir })).notes);
     expect(notes[0]).toContain("exited with code 3");
     expect(notes[0]).toContain("fake server: cannot start");
     expect(runtime.manager.spawnCount("fake")).toBe(1);
-    expect(runtime.service.status(dir)).toMatchObject([{ id: "fake", state: "error", configSource: ".dispatch/lsp.json" }]);
+    expect(runtime.service.status(dir)).toMatchObject([
+      { id: "fake", state: "error", configSource: ".dispatch/lsp.json" },
+    ]);
 
     writeConfig("exit", { CHANGED: "1" });
     await runtime.service.diagnosticsAfterWrite({ path: file, cwd: dir });
@@ -137,13 +148,19 @@ describe("a server that dies mid-session", () => {
     expect(runtime.service.status(dir)[0]?.state).toBe("connected");
 
     const context = createTestToolContext({ cwd: dir });
-    const hover = await runtime.tool.execute({ operation: "hover", path: "x.fk", line: 1, character: 1 }, context);
+    const hover = await runtime.tool.execute(
+      { operation: "hover", path: "x.fk", line: 1, character: 1 },
+      context,
+    );
     expect(hover.isError).toBe(true);
     expect(hover.content).toContain("No answer for hover");
     await until(() => runtime.service.status(dir)[0]?.state === "error", "the crash to be recorded");
     expect(runtime.service.status(dir)[0]?.error).toContain("exited with code 1");
 
-    const again = await runtime.tool.execute({ operation: "hover", path: "x.fk", line: 1, character: 1 }, context);
+    const again = await runtime.tool.execute(
+      { operation: "hover", path: "x.fk", line: 1, character: 1 },
+      context,
+    );
     expect(again.isError).toBe(true);
     expect(again.content).toContain("not retried for");
     const write = await runtime.service.diagnosticsAfterWrite({ path: file, cwd: dir });
@@ -166,7 +183,10 @@ describe("a server that stops answering requests", () => {
     }
     await until(() => runtime.service.status(dir)[0]?.state === "error", "the wedge to be recorded");
     expect(runtime.service.status(dir)[0]?.error).toContain("stopped answering");
-    await until(() => loggedPids(log).every((pid) => processState(pid) === "gone"), "the process to be killed");
+    await until(
+      () => loggedPids(log).every((pid) => processState(pid) === "gone"),
+      "the process to be killed",
+    );
     expect(runtime.manager.spawnCount("fake")).toBe(1);
   });
 });
@@ -179,12 +199,19 @@ describe("shutdown", () => {
     mkdirSync(sub);
     const silentLog = join(dir, "silent.log");
     const script = writeFakeServer(dir);
-    const config = { servers: { slow: { command: fakeServerCommand(script, "silent", silentLog), extensions: [".fk"] } } };
+    const config = {
+      servers: { slow: { command: fakeServerCommand(script, "silent", silentLog), extensions: [".fk"] } },
+    };
     mkdirSync(join(sub, ".dispatch"));
     writeFileSync(join(sub, ".dispatch", "lsp.json"), JSON.stringify(config));
     writeFileSync(join(sub, "y.fk"), "y\n");
     await runtime.service.diagnosticsAfterWrite({ path: join(sub, "y.fk"), cwd: sub });
-    expect(runtime.service.servers().map((s) => s.state).sort()).toEqual(["connected", "starting"]);
+    expect(
+      runtime.service
+        .servers()
+        .map((s) => s.state)
+        .sort(),
+    ).toEqual(["connected", "starting"]);
 
     await runtime.service.shutdown();
     expectAllGone([...loggedPids(log), ...loggedPids(silentLog)]);

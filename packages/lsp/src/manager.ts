@@ -93,10 +93,11 @@ export function createLspManager(options: LspManagerOptions): LspManager {
   const stopClient = (client: LspClient): void => {
     const stopped = client.stop();
     stopping.add(stopped);
-    void stopped.finally(() => {
+    const done = (): void => {
       stopping.delete(stopped);
       changed();
-    });
+    };
+    stopped.then(done, done);
   };
 
   const recordFailure = (key: string, fingerprint: string, error: LspError, uptimeMs: number): void => {

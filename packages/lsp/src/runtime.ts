@@ -41,7 +41,7 @@ export interface LspOptions {
   initializeTimeoutMs?: number;
   /** Push diagnostics count as settled after this long without another push. Default 500 ms. */
   settleMs?: number;
-  /** A clean file that gets no push within this long is taken as still clean. Default 1.5 s. */
+  /** A clean file that gets no push within this long is taken as still clean. Default 1 s. */
   quietMs?: number;
   /** Retry delays of a failed server. Default 30 s doubling up to 10 min. */
   backoff?: Partial<BackoffOptions>;
@@ -123,7 +123,7 @@ export function createLspRuntime(options: LspRuntimeOptions): LspRuntime {
       requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
       maxOpenDocuments: options.maxOpenDocuments ?? 50,
       settleMs: options.settleMs ?? 500,
-      quietMs: options.quietMs ?? 1_500,
+      quietMs: options.quietMs ?? 1_000,
     },
     backoff: { initialMs: options.backoff?.initialMs ?? 30_000, maxMs: options.backoff?.maxMs ?? 600_000 },
     idleMs: options.idleMs ?? 30 * 60_000,

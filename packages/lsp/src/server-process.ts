@@ -27,7 +27,8 @@ export interface ServerProcess {
   stderrTail(): string;
   /**
    * Stops the process group: SIGTERM, then SIGKILL after `graceMs`, then SIGKILL to stragglers of
-   * the group once the leader is gone. Resolves when the leader has exited. Idempotent.
+   * the group once the leader is gone. Resolves when the leader has exited and the group is empty
+   * (or `graceMs` after that SIGKILL, if init is slow to reap orphans). Idempotent.
    */
   kill(graceMs: number): Promise<void>;
 }
@@ -108,6 +109,19 @@ async function killGroup(
   // The leader is gone; anything it left in its group (a grandchild) goes too. Only the group:
   // the leader's pid itself may already belong to an unrelated process.
   signalGroup(pid, "SIGKILL", false);
+  await groupGone(pid, graceMs);
+}
+
+/** Waits (bounded) until no process is left in group `pgid`; orphans are reaped by init. */
+async function groupGone(pgid: number, ms: number): Promise<void> {
+  for (let waited = 0; waited < ms; waited += 20) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 function signalGroup(pid: number, signal: NodeJS.Signals, leaderToo: boolean): void {

@@ -25,6 +25,7 @@ export type FakeServerEvent =
   | { event: "initialize"; initializationOptions?: unknown; rootUri?: string }
   | { event: "watched"; changes: { uri: string; type: number }[] }
   | { event: "opened" | "changed"; uri: string; version: number }
+  | { event: "closed"; uri: string }
   | { event: "shutdown" };
 
 function fakeServerSource(jsonrpcPath: string): string {
@@ -85,6 +86,10 @@ if (mode === "silent") {
     note({ event: "changed", uri: textDocument.uri, version: textDocument.version });
     texts.set(textDocument.uri, contentChanges[contentChanges.length - 1].text);
     publish(textDocument.uri);
+  });
+  conn.onNotification("textDocument/didClose", ({ textDocument }) => {
+    note({ event: "closed", uri: textDocument.uri });
+    texts.delete(textDocument.uri);
   });
   conn.onNotification("workspace/didChangeWatchedFiles", ({ changes }) => note({ event: "watched", changes }));
   conn.onRequest("textDocument/diagnostic", ({ textDocument }) => ({ kind: "full", items: diagnose(texts.get(textDocument.uri) || "", ["ERROR:", "WARN:"]) }));
@@ -168,7 +173,10 @@ export interface TypeScriptServerSetup {
 }
 
 /** Puts the devDependency typescript-language-server on a PATH under `dir`. */
-export function typescriptServerSetup(dir: string, basePath = "/usr/local/bin:/usr/bin:/bin"): TypeScriptServerSetup {
+export function typescriptServerSetup(
+  dir: string,
+  basePath = "/usr/local/bin:/usr/bin:/bin",
+): TypeScriptServerSetup {
   const bin = join(dir, "bin");
   mkdirSync(bin, { recursive: true });
   const cli = join(
@@ -187,7 +195,15 @@ export function typescriptServerSetup(dir: string, basePath = "/usr/local/bin:/u
 export function writeTypeScriptFixture(dir: string): void {
   writeFileSync(
     join(dir, "tsconfig.json"),
-    JSON.stringify({ compilerOptions: { strict: true, target: "ES2022", module: "ESNext", moduleResolution: "bundler", noEmit: true } }),
+    JSON.stringify({
+      compilerOptions: {
+        strict: true,
+        target: "ES2022",
+        module: "ESNext",
+        moduleResolution: "bundler",
+        noEmit: true,
+      },
+    }),
   );
   writeFileSync(join(dir, "b.ts"), "export const b = 1;\n");
   writeFileSync(join(dir, "a.ts"), 'import { b } from "./b";\n\nexport const a: number = b + 1;\n');

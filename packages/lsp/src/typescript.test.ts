@@ -5,7 +5,7 @@
  * `lsp` tool finds definitions and references, a file created on disk after the server started is
  * seen through the watched-file events, and shutdown leaves no server (or tsserver) process.
  */
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createHost, type Host, nullLogger } from "@dispatch/kernel";
@@ -24,7 +24,7 @@ beforeAll(async () => {
   dir = realpathSync(mkdtempSync(join(tmpdir(), "lsp-ts-")));
   const project = join(dir, "project");
   const setup = typescriptServerSetup(dir);
-  require("node:fs").mkdirSync(project);
+  mkdirSync(project);
   writeTypeScriptFixture(project);
   host = createHost({
     extensions: [
@@ -69,7 +69,9 @@ describe("typescript-language-server", () => {
   it("appends the type error an edit introduces, then reports it fixed", async () => {
     const broken = await write("a.ts", 'import { b } from "./b";\n\nexport const a: string = b + 1;\n');
     expect(broken).toContain("LSP TypeScript");
-    expect(broken).toContain("3:14 error: Type 'number' is not assignable to type 'string'. (typescript 2322)");
+    expect(broken).toContain(
+      "3:14 error: Type 'number' is not assignable to type 'string'. (typescript 2322)",
+    );
     expect(broken).toContain("| export const a: string = b + 1;");
 
     const fixed = await write("a.ts", 'import { b } from "./b";\n\nexport const a: number = b + 1;\n');
@@ -80,7 +82,9 @@ describe("typescript-language-server", () => {
     const again = await write("a.ts", 'import { b } from "./b";\n\nexport const a: number = b + "x";\n');
     expect(again).toContain("New (1 error, 0 warnings):");
     expect(again).toContain("Type 'string' is not assignable to type 'number'");
-    expect(await write("a.ts", 'import { b } from "./b";\n\nexport const a: number = b + 1;\n')).toContain("Fixed");
+    expect(await write("a.ts", 'import { b } from "./b";\n\nexport const a: number = b + 1;\n')).toContain(
+      "Fixed",
+    );
   }, 60_000);
 
   it("finds definitions and references with paths relative to the cwd", async () => {
@@ -123,16 +127,25 @@ describe("typescript-language-server", () => {
     const service = host.api.getService(lspService);
     const status = service.status(project());
     expect(status).toContainEqual(
-      expect.objectContaining({ id: "typescript", root: project(), state: "connected", configSource: "builtin" }),
+      expect.objectContaining({
+        id: "typescript",
+        root: project(),
+        state: "connected",
+        configSource: "builtin",
+      }),
     );
     const spec = await host.api.getService(surfaceRegistryService).getSpec("lsp-status");
-    expect(spec.fields).toContainEqual({ kind: "stat", label: `typescript · ${project()}`, value: "connected" });
+    expect(spec.fields).toContainEqual({
+      kind: "stat",
+      label: `typescript · ${project()}`,
+      value: "connected",
+    });
 
     const pids = service.servers().flatMap((server) => (server.pid === undefined ? [] : [server.pid]));
     expect(pids.length).toBe(1);
     const [pid] = pids;
     if (pid === undefined) throw new Error("no pid");
-    expect(liveGroupMembers(pid).length).toBeGreaterThan(1); // the server and its tsserver
+    expect(liveGroupMembers(pid).length).toBeGreaterThan(1); // the server, its tsservers, typings installer
     await service.shutdown();
     expect(processState(pid)).toBe("gone");
     expect(liveGroupMembers(pid)).toEqual([]);

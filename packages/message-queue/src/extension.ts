@@ -8,6 +8,9 @@ import { sessionOrchestratorService, steeringSourceService } from "@dispatch/ses
 import { createQueue, QUEUE_MIGRATIONS } from "./queue.ts";
 import { messageQueueService } from "./types.ts";
 
+/** How often boot delivery checks whether the host has finished activating. */
+const BOOT_POLL_MS = 10;
+
 /** Creates the extension. */
 export function createMessageQueueExtension(): Extension {
   let bootTimer: ReturnType<typeof setTimeout> | undefined;
@@ -26,20 +29,27 @@ export function createMessageQueueExtension(): Extension {
       const parts = createQueue(host, sql, orchestrator);
       host.provideService(messageQueueService, parts.queue);
       host.provideService(steeringSourceService, parts.steering);
-      // After boot, deliver what a restart interrupted: each pending queue becomes a turn.
-      bootTimer = setTimeout(() => {
+      // Once every extension has activated (the system prompt, compaction, … take part in a
+      // turn), deliver what a restart interrupted: each pending queue becomes a turn.
+      const deliverPending = () => {
+        if (host.extensions().some((s) => s.reason === "not activated yet" || s.reason === "activating")) {
+          bootTimer = setTimeout(deliverPending, BOOT_POLL_MS);
+          return;
+        }
         for (const conversationId of parts.pendingConversations()) {
           if (orchestrator.isActive(conversationId)) continue;
-          const messages = parts.steering.drain(conversationId);
+          const messages = parts.queue.list(conversationId);
           if (messages.length === 0) continue;
           const outcome = orchestrator.startTurn({
             conversationId,
             message: messages.map((m) => m.text).join("\n\n"),
           });
-          if (!outcome.started)
-            host.logger.warn("queued messages could not start a turn at boot", { conversationId });
+          // Removed only once delivered: a refused start leaves them queued for the next boot.
+          if (outcome.started) for (const m of messages) parts.queue.cancel(conversationId, m.id);
+          else host.logger.warn("queued messages could not start a turn at boot", { conversationId });
         }
-      }, 0);
+      };
+      bootTimer = setTimeout(deliverPending, 0);
     },
     deactivate() {
       clearTimeout(bootTimer);

@@ -20,7 +20,7 @@ export const QUEUE_MIGRATIONS = [
       queued_at INTEGER NOT NULL,
       workspace_id TEXT
     );
-    CREATE INDEX queued_messages_by_conversation ON queued_messages (conversation_id, queued_at, rowid);`,
+    CREATE INDEX queued_messages_by_conversation ON queued_messages (conversation_id, queued_at);`,
   },
 ];
 

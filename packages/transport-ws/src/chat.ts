@@ -16,11 +16,15 @@ import type { Connection } from "./connection.ts";
 /** What the chat handler needs. */
 export interface ChatHandlerOptions {
   orchestrator: SessionOrchestrator;
-  /** The steering queue, resolved at call time (`undefined` when its extension is absent). */
+  /** The steering queue. Contract: resolved at each call; `undefined` when its extension is absent. */
   queue(): MessageQueue | undefined;
+  /** Contract: a fresh id each call, valid as a conversation id (a UUID). */
   newConversationId(): string;
   logger: Logger;
 }
+
+/** The chat message with the given `type`. */
+type ChatMessage<T extends WsChatClientMessage["type"]> = Extract<WsChatClientMessage, { type: T }>;
 
 /** Handles one validated chat message. */
 export type ChatHandler = (connection: Connection, message: WsChatClientMessage) => void;
@@ -66,60 +70,60 @@ export function createChatHandler(options: ChatHandlerOptions): ChatHandler {
     });
   }
 
+  function send(connection: Connection, message: ChatMessage<"chat.send">): void {
+    const { conversationId: given, message: text, ...settings } = toRequest(message);
+    const conversationId = given ?? options.newConversationId();
+    watch(connection, conversationId);
+    const outcome = orchestrator.startTurn({ ...settings, conversationId, message: text });
+    if (!outcome.started) chatError(connection, conversationId, outcome.message);
+  }
+
+  function enqueue(connection: Connection, queue: MessageQueue, message: ChatMessage<"chat.queue">): void {
+    const { conversationId } = message;
+    // Watch first: a turn the message starts may end before `enqueue` returns (an unknown model).
+    const wasWatching = connection.chats.has(conversationId);
+    watch(connection, conversationId);
+    let startedTurn = false;
+    try {
+      const workspace = message.workspaceId === undefined ? undefined : { workspaceId: message.workspaceId };
+      const outcome = queue.enqueue(conversationId, message.text, workspace);
+      if ("error" in outcome) chatError(connection, conversationId, outcome.error);
+      else startedTurn = outcome.startedTurn;
+    } catch (err) {
+      logger.warn("enqueueing a message failed", { err, conversationId });
+      chatError(connection, conversationId, `could not queue the message: ${errorMessage(err)}`);
+    }
+    if (!wasWatching && !startedTurn) unwatch(connection, conversationId);
+  }
+
+  function cancel(
+    connection: Connection,
+    queue: MessageQueue,
+    message: ChatMessage<"chat.queue.cancel">,
+  ): void {
+    try {
+      queue.cancel(message.conversationId, message.messageId);
+    } catch (err) {
+      logger.warn("cancelling a queued message failed", { err, conversationId: message.conversationId });
+      chatError(connection, message.conversationId, `could not cancel the message: ${errorMessage(err)}`);
+    }
+  }
+
   return function handleChat(connection, message) {
-    switch (message.type) {
-      case "chat.send": {
-        const { conversationId: given, message: text, ...settings } = toRequest(message);
-        const conversationId = given ?? options.newConversationId();
-        watch(connection, conversationId);
-        const outcome = orchestrator.startTurn({ ...settings, conversationId, message: text });
-        if (!outcome.started) chatError(connection, conversationId, outcome.message);
-        return;
-      }
-      case "chat.subscribe":
-        return watch(connection, message.conversationId);
-      case "chat.unsubscribe":
-        return unwatch(connection, message.conversationId);
-      case "chat.queue": {
-        const queue = options.queue();
-        if (!queue) return chatError(connection, message.conversationId, QUEUE_MISSING);
-        // Watch first: a turn the message starts may end before `enqueue` returns (an unknown model).
-        const { conversationId } = message;
-        const wasWatching = connection.chats.has(conversationId);
-        watch(connection, conversationId);
-        try {
-          const workspace =
-            message.workspaceId === undefined ? undefined : { workspaceId: message.workspaceId };
-          const outcome = queue.enqueue(conversationId, message.text, workspace);
-          if ("error" in outcome) chatError(connection, conversationId, outcome.error);
-          if (!wasWatching && !("startedTurn" in outcome && outcome.startedTurn))
-            unwatch(connection, conversationId);
-        } catch (err) {
-          if (!wasWatching) unwatch(connection, conversationId);
-          logger.warn("enqueueing a message failed", { err, conversationId: message.conversationId });
-          chatError(connection, message.conversationId, `could not queue the message: ${errorMessage(err)}`);
-        }
-        return;
-      }
-      case "chat.queue.cancel": {
-        const queue = options.queue();
-        if (!queue) return chatError(connection, message.conversationId, QUEUE_MISSING);
-        try {
-          queue.cancel(message.conversationId, message.messageId);
-        } catch (err) {
-          logger.warn("cancelling a queued message failed", { err, conversationId: message.conversationId });
-          chatError(connection, message.conversationId, `could not cancel the message: ${errorMessage(err)}`);
-        }
-        return;
-      }
+    if (message.type === "chat.send") send(connection, message);
+    else if (message.type === "chat.subscribe") watch(connection, message.conversationId);
+    else if (message.type === "chat.unsubscribe") unwatch(connection, message.conversationId);
+    else {
+      const queue = options.queue();
+      if (!queue) chatError(connection, message.conversationId, QUEUE_MISSING);
+      else if (message.type === "chat.queue") enqueue(connection, queue, message);
+      else cancel(connection, queue, message);
     }
   };
 }
 
 /** The turn request of a `chat.send`: the frame without its `type`. */
-function toRequest(
-  message: Extract<WsChatClientMessage, { type: "chat.send" }>,
-): Omit<typeof message, "type"> {
+function toRequest(message: ChatMessage<"chat.send">): Omit<ChatMessage<"chat.send">, "type"> {
   const { conversationId, message: text, model, cwd, reasoningEffort, workspaceId, images } = message;
   return { conversationId, message: text, model, cwd, reasoningEffort, workspaceId, images };
 }

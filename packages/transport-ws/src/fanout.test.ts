@@ -7,16 +7,8 @@
 import { textReply, toolCallReply } from "@dispatch/testkit";
 import type { AgentEvent } from "@dispatch/wire";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  connect,
-  gate,
-  gateToolExtension,
-  MODEL,
-  readNdjson,
-  startTestDaemon,
-  type TestClient,
-  type TestDaemon,
-} from "./harness.test.ts";
+import { connect, readNdjson, type TestClient } from "./clients.test.ts";
+import { gate, gateToolExtension, MODEL, startTestDaemon, type TestDaemon } from "./harness.test.ts";
 
 let daemon: TestDaemon;
 let held = gate();

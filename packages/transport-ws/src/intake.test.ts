@@ -8,7 +8,9 @@ import { createFrameIntake } from "./intake.ts";
 
 const subscribe = JSON.stringify({ type: "subscribe", surfaceId: "s" });
 
-function gateWith(overrides: { messagesPerSecond?: number; messageBurst?: number; maxFrameBytes?: number } = {}) {
+function gateWith(
+  overrides: { messagesPerSecond?: number; messageBurst?: number; maxFrameBytes?: number } = {},
+) {
   let now = 0;
   const intake = createFrameIntake(
     { maxFrameBytes: 1000, messagesPerSecond: 2, messageBurst: 3, ...overrides },

@@ -7,9 +7,10 @@
  */
 import { readFileSync } from "node:fs";
 import { textReply } from "@dispatch/testkit";
-import WebSocket from "ws";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MODEL, stalledSubscriber, startTestDaemon, type TestDaemon } from "./harness.test.ts";
+import WebSocket from "ws";
+import { stalledSubscriber } from "./clients.test.ts";
+import { MODEL, startTestDaemon, type TestDaemon } from "./harness.test.ts";
 import type { WsServerMessage } from "./protocol.ts";
 
 const SUBSCRIBERS = 100;
@@ -85,7 +86,10 @@ describe("fan-out to 100 subscribers and one stalled one", () => {
     );
     const stalled = await stalledSubscriber(daemon.wsUrl, id);
 
-    const tokens = Array.from({ length: TOKENS }, (_, i) => `${String(i).padStart(6, "0")}${"x".repeat(TOKEN_BYTES)} `);
+    const tokens = Array.from(
+      { length: TOKENS },
+      (_, i) => `${String(i).padStart(6, "0")}${"x".repeat(TOKEN_BYTES)} `,
+    );
     daemon.model.enqueue(textReply(tokens, { tokenDelayMs: 1 }));
     const response = await daemon.http("/chat", {
       method: "POST",

@@ -7,15 +7,8 @@
 import { textReply, toolCallReply } from "@dispatch/testkit";
 import type { AgentEvent } from "@dispatch/wire";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  connect,
-  gate,
-  gateToolExtension,
-  MODEL,
-  startTestDaemon,
-  type TestClient,
-  type TestDaemon,
-} from "./harness.test.ts";
+import { connect, type TestClient } from "./clients.test.ts";
+import { gate, gateToolExtension, MODEL, startTestDaemon, type TestDaemon } from "./harness.test.ts";
 import type { WsServerMessage } from "./protocol.ts";
 
 let daemon: TestDaemon;

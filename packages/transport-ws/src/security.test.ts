@@ -5,7 +5,8 @@
  * the auth timeout, the message-rate limit, and running without a token when the operator says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, refusedUpgrade, startTestDaemon, type TestDaemon } from "./harness.test.ts";
+import { connect, refusedUpgrade } from "./clients.test.ts";
+import { startTestDaemon, type TestDaemon } from "./harness.test.ts";
 
 const TOKEN = "s3cret-token-for-tests";
 const ALLOWED_ORIGIN = "http://localhost:24204";
@@ -131,7 +132,10 @@ describe("message rate", () => {
     expect(warning.type === "error" && warning.message).toBe(
       "too many messages: at most 5 per second; extra messages are dropped",
     );
-    expect(await client.closed).toEqual({ code: 1008, reason: "rate limit exceeded: at most 5 messages per second" });
+    expect(await client.closed).toEqual({
+      code: 1008,
+      reason: "rate limit exceeded: at most 5 messages per second",
+    });
   });
 });
 

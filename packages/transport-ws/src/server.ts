@@ -3,13 +3,13 @@
  * cap), passes every frame through the connection's intake (rate, size, JSON, auth), and routes
  * valid messages to the surface hub or the chat handler. Any path is accepted; plain HTTP gets 426.
  */
-import type { Logger } from "@dispatch/kernel";
+import { errorMessage, type Logger } from "@dispatch/kernel";
 import type { ServerWebSocket } from "bun";
 import type { ChatHandler } from "./chat.ts";
 import { CLOSE, type Connection, createConnection, type SendStats } from "./connection.ts";
 import { createFrameIntake, type FrameIntake } from "./intake.ts";
 import type { WsLimits } from "./options.ts";
-import type { WsClientMessage } from "./protocol.ts";
+import { errorReply, type WsClientMessage } from "./protocol.ts";
 import { createTokenCheck, createUpgradeCheck, type UpgradePolicy } from "./security.ts";
 import type { SurfaceHub } from "./surface-hub.ts";
 
@@ -22,6 +22,7 @@ export interface WsServerOptions {
   surfaces: SurfaceHub;
   chat: ChatHandler;
   logger: Logger;
+  /** Milliseconds for the rate limit. Contract: monotonic enough that it never runs backwards by much. */
   now(): number;
 }
 
@@ -74,6 +75,17 @@ export function startWsServer(options: WsServerOptions): WsServer {
     else options.chat(connection, message);
   }
 
+  function routeSafely(connection: Connection, message: Exclude<WsClientMessage, { type: "auth" }>): void {
+    try {
+      route(connection, message);
+    } catch (err) {
+      logger.error("handling a client message failed", { err, type: message.type });
+      const text = `the server failed to handle ${message.type}: ${errorMessage(err)}`;
+      if (message.type.startsWith("chat.")) connection.send({ type: "chat.error", message: text });
+      else connection.send(errorReply(text));
+    }
+  }
+
   function onFrame(data: SocketData, connection: Connection, raw: string | Uint8Array): void {
     const intake = data.intake?.(raw, connection.authenticated) ?? { kind: "drop" };
     switch (intake.kind) {
@@ -92,7 +104,7 @@ export function startWsServer(options: WsServerOptions): WsServer {
         else connection.close(CLOSE.policy, "wrong token");
         break;
       case "route":
-        if (intake.message.type !== "auth") route(connection, intake.message);
+        if (intake.message.type !== "auth") routeSafely(connection, intake.message);
         break;
     }
   }

@@ -37,7 +37,7 @@ interface Subscription {
 /** What the hub needs. */
 export interface SurfaceHubOptions {
   registry: SurfaceRegistry;
-  /** Sends a serialized message to every authenticated connection. */
+  /** Sends a serialized message to every authenticated client. Contract: never throws. */
   broadcast(text: string): void;
   logger: Logger;
 }
@@ -73,13 +73,20 @@ export function createSurfaceHub(options: SurfaceHubOptions): SurfaceHub {
     }
     const state = { again: true };
     refreshing.set(key, state);
-    queueMicrotask(async () => {
+    queueMicrotask(() => void drain(key, state));
+  }
+
+  async function drain(key: string, state: { again: boolean }): Promise<void> {
+    try {
       while (state.again) {
         state.again = false;
         await pushUpdate(key);
       }
+    } catch (err) {
+      logger.warn("pushing a surface update failed", { err });
+    } finally {
       refreshing.delete(key);
-    });
+    }
   }
 
   async function pushUpdate(key: string): Promise<void> {

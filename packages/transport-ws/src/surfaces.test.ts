@@ -1,32 +1,30 @@
 /**
  * Surfaces end to end: an `invoke` from one client produces an `update` on every subscriber of the
  * surface (global: whatever conversation each named; scoped: that conversation's subscribers only);
- * async providers are awaited; failing actions answer `error`; the message-queue and todo surfaces
- * follow their services; the catalog is re-sent when it changes.
+ * async providers are awaited; failing actions answer `error`; the catalog is re-sent when it
+ * changes. The message-queue and todo surfaces have their own tests beside them.
  */
-import { messageQueueService } from "@dispatch/message-queue";
-import { createMessageQueueExtension } from "@dispatch/message-queue";
 import { type Extension, KERNEL_API_VERSION } from "@dispatch/kernel";
 import { invalidPayload, type SurfaceRegistry, surfaceRegistryService } from "@dispatch/surface-registry";
-import { textReply, toolCallReply } from "@dispatch/testkit";
-import { createTodoExtension } from "@dispatch/todo";
 import type { SurfaceSpec } from "@dispatch/ui-contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { connect, gate, gateToolExtension, MODEL, startTestDaemon, type TestClient, type TestDaemon } from "./harness.test.ts";
-import type { WsServerMessage } from "./protocol.ts";
-import { createMessageQueueSurfaceExtension } from "./surfaces/message-queue.ts";
-import { createTodoSurfaceExtension } from "./surfaces/todo.ts";
+import { connect, type TestClient } from "./clients.test.ts";
+import { startTestDaemon, type TestDaemon } from "./harness.test.ts";
 
 let daemon: TestDaemon;
 let registry: SurfaceRegistry;
-let held = gate();
 let switchOn = false;
 const notes = new Map<string, number>();
 
 /** A global async surface with a toggle, and a scoped surface with a per-conversation counter. */
 function testSurfacesExtension(): Extension {
   return {
-    manifest: { id: "test-surfaces", version: "0.0.0", apiVersion: KERNEL_API_VERSION, dependsOn: ["surface-registry"] },
+    manifest: {
+      id: "test-surfaces",
+      version: "0.0.0",
+      apiVersion: KERNEL_API_VERSION,
+      dependsOn: ["surface-registry"],
+    },
     activate(host) {
       const surfaces = host.getService(surfaceRegistryService);
       surfaces.register({
@@ -34,7 +32,12 @@ function testSurfacesExtension(): Extension {
         async getSpec(): Promise<SurfaceSpec> {
           await new Promise((resolve) => setTimeout(resolve, 1));
           const action = { actionId: "flip" };
-          return { id: "switch", region: "side", title: "Switch", fields: [{ kind: "toggle", label: "On", value: switchOn, action }] };
+          return {
+            id: "switch",
+            region: "side",
+            title: "Switch",
+            fields: [{ kind: "toggle", label: "On", value: switchOn, action }],
+          };
         },
         invoke(actionId, payload) {
           if (actionId !== "flip") throw invalidPayload("switch", actionId, "only flip exists");
@@ -47,7 +50,9 @@ function testSurfacesExtension(): Extension {
           id: "counter",
           region: "side",
           title: "Counter",
-          fields: [{ kind: "stat", label: "count", value: String(notes.get(context?.conversationId ?? "") ?? 0) }],
+          fields: [
+            { kind: "stat", label: "count", value: String(notes.get(context?.conversationId ?? "") ?? 0) },
+          ],
         }),
         invoke(_actionId, _payload, context) {
           if (!context) throw invalidPayload("counter", "add", "name a conversation");
@@ -60,14 +65,7 @@ function testSurfacesExtension(): Extension {
 
 beforeAll(async () => {
   daemon = await startTestDaemon({
-    extensions: [
-      testSurfacesExtension(),
-      gateToolExtension(() => held),
-      createMessageQueueExtension(),
-      createMessageQueueSurfaceExtension(),
-      createTodoExtension(),
-      createTodoSurfaceExtension(),
-    ],
+    extensions: [testSurfacesExtension()],
   });
   registry = daemon.host.api.getService(surfaceRegistryService);
 });
@@ -88,12 +86,19 @@ async function subscribed(surfaceId: string, conversationId?: string): Promise<T
 
 describe("invoke and update", () => {
   it("an invoke from one client updates every subscriber of a global surface", async () => {
-    const clients = [await subscribed("switch"), await subscribed("switch"), await subscribed("switch", "tab-1")];
+    const clients = [
+      await subscribed("switch"),
+      await subscribed("switch"),
+      await subscribed("switch", "tab-1"),
+    ];
     const [first] = clients;
     first?.send({ type: "invoke", surfaceId: "switch", actionId: "flip", conversationId: "tab-9" });
     for (const client of clients) {
       const update = await client.waitFor((m) => m.type === "update");
-      expect(update.type === "update" && update.update.spec.fields[0]).toMatchObject({ kind: "toggle", value: true });
+      expect(update.type === "update" && update.update.spec.fields[0]).toMatchObject({
+        kind: "toggle",
+        value: true,
+      });
     }
     expect(clients[2]?.received.find((m) => m.type === "update")).toMatchObject({
       update: { surfaceId: "switch", conversationId: "tab-1" },
@@ -114,7 +119,9 @@ describe("invoke and update", () => {
       });
     }
     b.send({ type: "subscribe", surfaceId: "counter", conversationId: "conv-b" });
-    await b.waitFor((m) => m.type === "surface" && b.received.filter((x) => x.type === "surface").length === 2);
+    await b.waitFor(
+      (m) => m.type === "surface" && b.received.filter((x) => x.type === "surface").length === 2,
+    );
     expect(updatesOf(b, "counter")).toEqual([]);
     await Promise.all([a1.close(), a2.close(), b.close()]);
   });
@@ -150,69 +157,3 @@ describe("invoke and update", () => {
     await client.close();
   });
 });
-
-describe("message-queue surface", () => {
-  it("shows a message queued while a turn runs, and its cancellation", async () => {
-    const id = crypto.randomUUID();
-    const watcher = await subscribed("message-queue", id);
-    expect(watcher.received.find((m) => m.type === "surface")).toMatchObject({
-      conversationId: id,
-      spec: { fields: [{ kind: "custom", rendererId: "message-queue", payload: { messages: [] } }] },
-    });
-    const sender = await connect(daemon.wsUrl);
-    held = gate();
-    daemon.model.enqueue(toolCallReply("gate", {}), textReply("done"));
-    sender.send({ type: "chat.send", conversationId: id, message: "work", model: MODEL });
-    await sender.waitForEvent(id, "tool-call");
-
-    sender.send({ type: "chat.queue", conversationId: id, text: "also this" });
-    const queued = await watcher.waitFor((m) => m.type === "update");
-    const messages = queuePayload(queued);
-    expect(messages.map((m) => m.text)).toEqual(["also this"]);
-    const queue = daemon.host.api.getService(messageQueueService);
-    expect(queue.list(id).map((m) => m.id)).toEqual(messages.map((m) => m.id));
-
-    sender.send({ type: "chat.queue.cancel", conversationId: id, messageId: messages[0]?.id ?? "" });
-    const cancelled = await watcher.waitFor((m) => m.type === "update" && queuePayload(m).length === 0);
-    expect(cancelled).toMatchObject({ update: { surfaceId: "message-queue", conversationId: id } });
-    held.open();
-    await sender.waitForEvent(id, "turn-sealed");
-    await Promise.all([watcher.close(), sender.close()]);
-  });
-
-  it("chat.queue on an idle conversation starts a turn the sender watches", async () => {
-    const id = crypto.randomUUID();
-    const sender = await connect(daemon.wsUrl);
-    daemon.model.enqueue(textReply("started from the queue"));
-    sender.send({ type: "chat.queue", conversationId: id, text: "start please" });
-    const events = await sender.waitForEvent(id, "turn-sealed");
-    expect(events[0]).toMatchObject({ type: "user-message", text: "start please" });
-    await sender.close();
-  });
-});
-
-describe("todo surface", () => {
-  it("updates the conversation's Tasks when the model writes its list", async () => {
-    const id = crypto.randomUUID();
-    const watcher = await subscribed("todo", id);
-    const todos = [
-      { content: "read the code", status: "completed" },
-      { content: "write the tests", status: "in_progress" },
-    ];
-    daemon.model.enqueue(toolCallReply("todo_write", { todos }), textReply("listed"));
-    watcher.send({ type: "chat.send", conversationId: id, message: "plan it", model: MODEL });
-    const update = await watcher.waitFor((m) => m.type === "update" && m.update.surfaceId === "todo");
-    expect(update).toMatchObject({
-      update: { conversationId: id, spec: { title: "Tasks", fields: [{ kind: "custom", rendererId: "todo", payload: { todos } }] } },
-    });
-    await watcher.waitForEvent(id, "turn-sealed");
-    await watcher.close();
-  });
-});
-
-function queuePayload(message: WsServerMessage): { id: string; text: string }[] {
-  if (message.type !== "update") return [];
-  const field = message.update.spec.fields[0];
-  if (field?.kind !== "custom") return [];
-  return (field.payload as { messages: { id: string; text: string }[] }).messages;
-}

@@ -13,14 +13,13 @@ import type { ConversationHistoryResponse, CwdResponse } from "@dispatch/transpo
 import type { SurfaceCatalog } from "@dispatch/ui-contract";
 import type { AgentEvent } from "@dispatch/wire";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connect, type TestClient } from "./clients.test.ts";
 import {
-  connect,
   gate,
   gateToolExtension,
   MODEL,
   memoryCacheWarmingExtension,
   startTestDaemon,
-  type TestClient,
   type TestDaemon,
 } from "./harness.test.ts";
 import type { WsServerMessage } from "./protocol.ts";
@@ -49,16 +48,24 @@ afterAll(async () => {
 
 /** The page's HTTP calls carry its Origin, as a browser's do. */
 const page = (path: string, init: RequestInit = {}) =>
-  daemon.http(path, { ...init, headers: { origin: ORIGIN, ...Object.fromEntries(new Headers(init.headers)) } });
+  daemon.http(path, {
+    ...init,
+    headers: { origin: ORIGIN, ...Object.fromEntries(new Headers(init.headers)) },
+  });
 
 /** What the client does on every `catalog`: subscribe to each entry, scoped ones with the focused tab. */
 function subscribeAll(client: TestClient, focused: string): void {
   for (const entry of catalog) {
-    client.send({ type: "subscribe", surfaceId: entry.id, ...(entry.scope === "conversation" ? { conversationId: focused } : {}) });
+    client.send({
+      type: "subscribe",
+      surfaceId: entry.id,
+      ...(entry.scope === "conversation" ? { conversationId: focused } : {}),
+    });
   }
 }
 
-const textOf = (events: AgentEvent[]) => events.flatMap((e) => (e.type === "text-delta" ? [e.delta] : [])).join("");
+const textOf = (events: AgentEvent[]) =>
+  events.flatMap((e) => (e.type === "text-delta" ? [e.delta] : [])).join("");
 
 describe("dispatch-web dev client against the daemon", () => {
   it("boot: WS connects from the page's origin, catalog first, subscribe-all answered with echoes", async () => {
@@ -116,7 +123,14 @@ describe("dispatch-web dev client against the daemon", () => {
     const turn = all.slice(all.findLastIndex((e) => e.type === "user-message"));
     expect(turn[0]).toMatchObject({ type: "user-message", text: "use the tool" });
     expect(turn.map((e) => e.type)).toEqual(
-      expect.arrayContaining(["turn-start", "reasoning-delta", "tool-call", "tool-result", "usage", "step-complete"]),
+      expect.arrayContaining([
+        "turn-start",
+        "reasoning-delta",
+        "tool-call",
+        "tool-result",
+        "usage",
+        "step-complete",
+      ]),
     );
     const call = turn.find((e) => e.type === "tool-call");
     const result = turn.find((e) => e.type === "tool-result");
@@ -130,9 +144,13 @@ describe("dispatch-web dev client against the daemon", () => {
     expect(done?.type === "done" && done.contextSize).toBeGreaterThan(0);
     expect(turn.at(-1)?.type).toBe("turn-sealed");
 
-    const history = (await (await page(`/conversations/${draft}?sinceSeq=0&limit=192`)).json()) as ConversationHistoryResponse;
+    const history = (await (
+      await page(`/conversations/${draft}?sinceSeq=0&limit=192`)
+    ).json()) as ConversationHistoryResponse;
     expect(history.chunks.map((c) => c.seq)).toEqual(history.chunks.map((_, i) => i + 1));
-    const stored = history.chunks.flatMap((c) => (c.role === "assistant" && c.chunk.type === "text" ? [c.chunk.text] : []));
+    const stored = history.chunks.flatMap((c) =>
+      c.role === "assistant" && c.chunk.type === "text" ? [c.chunk.text] : [],
+    );
     expect(stored.join("")).toBe(textOf(turn));
     const metrics = (await (await page(`/conversations/${draft}/metrics`)).json()) as { turns: unknown[] };
     expect(metrics.turns).toHaveLength(1);
@@ -172,19 +190,46 @@ describe("dispatch-web dev client against the daemon", () => {
   it("tab switch re-scopes conversation surfaces; the Cache Warming view's invokes round-trip", async () => {
     tab.send({ type: "unsubscribe", surfaceId: "cache-warming", conversationId: draft });
     tab.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: otherDraft });
-    await tab.waitFor((m) => m.type === "surface" && m.spec.id === "cache-warming" && m.conversationId === otherDraft);
-    tab.send({ type: "invoke", surfaceId: "cache-warming", actionId: "cache-warming/toggle", conversationId: otherDraft });
+    await tab.waitFor(
+      (m) => m.type === "surface" && m.spec.id === "cache-warming" && m.conversationId === otherDraft,
+    );
+    tab.send({
+      type: "invoke",
+      surfaceId: "cache-warming",
+      actionId: "cache-warming/toggle",
+      conversationId: otherDraft,
+    });
     const flipped = await tab.waitFor((m) => m.type === "update" && m.update.surfaceId === "cache-warming");
     expect(flipped).toMatchObject({ update: { conversationId: otherDraft } });
-    expect(isCacheWarmingUpdate(flipped) && flipped.update.spec.fields[0]).toMatchObject({ kind: "toggle", value: true });
-    tab.send({ type: "invoke", surfaceId: "cache-warming", actionId: "cache-warming/set-interval", payload: 120, conversationId: otherDraft });
-    await tab.waitFor((m) => isCacheWarmingUpdate(m) && m.update.spec.fields[1]?.kind === "number" && m.update.spec.fields[1].value === 120);
+    expect(isCacheWarmingUpdate(flipped) && flipped.update.spec.fields[0]).toMatchObject({
+      kind: "toggle",
+      value: true,
+    });
+    tab.send({
+      type: "invoke",
+      surfaceId: "cache-warming",
+      actionId: "cache-warming/set-interval",
+      payload: 120,
+      conversationId: otherDraft,
+    });
+    await tab.waitFor(
+      (m) =>
+        isCacheWarmingUpdate(m) &&
+        m.update.spec.fields[1]?.kind === "number" &&
+        m.update.spec.fields[1].value === 120,
+    );
     const stale = tab.received.filter((m) => isCacheWarmingUpdate(m) && m.update.conversationId === draft);
     expect(stale).toEqual([]);
   });
 
   it("a failing surface action comes back as an error for the red banner", async () => {
-    tab.send({ type: "invoke", surfaceId: "loaded-extensions", actionId: "toggle", payload: true, conversationId: draft });
+    tab.send({
+      type: "invoke",
+      surfaceId: "loaded-extensions",
+      actionId: "toggle",
+      payload: true,
+      conversationId: draft,
+    });
     const error = await tab.waitFor((m) => m.type === "error");
     expect(error).toMatchObject({ type: "error", surfaceId: "loaded-extensions" });
   });
@@ -193,9 +238,14 @@ describe("dispatch-web dev client against the daemon", () => {
     daemon.model.enqueue(textReply("Third answer."));
     tab.send({ type: "chat.send", conversationId: draft, message: "and again", model: MODEL });
     await tab.waitForEvent(draft, "turn-sealed", 2);
-    const history = (await (await page(`/conversations/${draft}?sinceSeq=0`)).json()) as ConversationHistoryResponse;
+    const history = (await (
+      await page(`/conversations/${draft}?sinceSeq=0`)
+    ).json()) as ConversationHistoryResponse;
     expect(history.chunks.map((c) => c.seq)).toEqual(history.chunks.map((_, i) => i + 1));
-    expect(history.chunks.at(-1)).toMatchObject({ role: "assistant", chunk: { type: "text", text: "Third answer." } });
+    expect(history.chunks.at(-1)).toMatchObject({
+      role: "assistant",
+      chunk: { type: "text", text: "Third answer." },
+    });
     expect(history.latestSeq).toBe(history.chunks.length);
   });
 

@@ -65,7 +65,11 @@ describe("cache-warming spec", () => {
         { kind: "custom", rendererId: "cache-warming-timer", payload: { nextWarmAt: 1000, lastWarmAt: 500 } },
       ],
     });
-    expect(buildCacheWarmingSpec(IDLE_CACHE_WARMING).fields[2]).toEqual({ kind: "stat", label: "Last Cache %", value: "—" });
+    expect(buildCacheWarmingSpec(IDLE_CACHE_WARMING).fields[2]).toEqual({
+      kind: "stat",
+      label: "Last Cache %",
+      value: "—",
+    });
   });
 });
 
@@ -88,8 +92,12 @@ describe("cache-warming actions", () => {
     await expect(registry.invoke("cache-warming", "cache-warming/set-interval", "soon", c1)).rejects.toThrow(
       "whole seconds from 1 to 86400",
     );
-    await expect(registry.invoke("cache-warming", "cache-warming/set-interval", 0.5, c1)).rejects.toThrow("whole seconds");
-    await expect(registry.invoke("cache-warming", "cache-warming/toggle", "yes", c1)).rejects.toThrow("true/false");
+    await expect(registry.invoke("cache-warming", "cache-warming/set-interval", 0.5, c1)).rejects.toThrow(
+      "whole seconds",
+    );
+    await expect(registry.invoke("cache-warming", "cache-warming/toggle", "yes", c1)).rejects.toThrow(
+      "true/false",
+    );
     await expect(registry.invoke("cache-warming", "cache-warming/toggle", undefined)).rejects.toThrow(
       "send a conversationId",
     );

@@ -41,8 +41,11 @@ export interface CacheWarmingState {
 
 /** What the cache-warming extension gives the surface. */
 export interface CacheWarmingControls {
+  /** Contract: never throws; an unknown conversation gets the defaults. */
   state(conversationId: string): CacheWarmingState;
+  /** Contract: persists the choice and reschedules; rejects only on a bug (the client sees `error`). */
   setEnabled(conversationId: string, enabled: boolean): void | Promise<void>;
+  /** Contract: `intervalMs` is already validated (1 s to 1 day). */
   setIntervalMs(conversationId: string, intervalMs: number): void | Promise<void>;
   /** Contract: calls `listener` with the conversation whenever its state changes (a warm, a timer). */
   onChange(listener: (conversationId: string) => void): Dispose;

@@ -1,0 +1,125 @@
+/**
+ * `createSystemPrompt`: the orchestrator's `SystemPromptSource` and the template service over one
+ * database. A conversation's prompt is built once from the global template and persisted with the
+ * cwd it was built for; later turns get those exact bytes (prompt caching depends on it) until the
+ * cwd changes or the conversation is invalidated.
+ */
+import type { KeyValueStore, Logger, Migration, SqlDatabase } from "@dispatch/kernel";
+import type { SystemPromptContext, SystemPromptSource } from "@dispatch/session-orchestrator";
+import { VARIABLE_CATALOG } from "./catalog.ts";
+import { DEFAULT_TEMPLATE } from "./default-template.ts";
+import { parseTemplate, renderTemplate, templateKeys } from "./template.ts";
+import type { SystemPromptService } from "./types.ts";
+import { type ResolveOptions, resolveVariables } from "./variables.ts";
+
+/** The migration owner of the built-prompt table and the key-value namespace of the template. */
+export const SYSTEM_PROMPT_OWNER = "system-prompt";
+
+/** The schema. */
+export const SYSTEM_PROMPT_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "built prompts per conversation",
+    up: `
+      CREATE TABLE system_prompts (
+        conversation_id TEXT NOT NULL PRIMARY KEY,
+        cwd TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        built_at INTEGER NOT NULL
+      );
+    `,
+  },
+];
+
+const TEMPLATE_KEY = "template";
+
+/** Options of `createSystemPrompt`. */
+export interface SystemPromptOptions {
+  sql: SqlDatabase;
+  /** Holds the global template. */
+  kv: KeyValueStore;
+  logger: Logger;
+  now: () => number;
+  /** The template used while none is stored. Default `DEFAULT_TEMPLATE`. */
+  defaultTemplate?: string;
+  /** Limits of file variables and the git binary. */
+  resolve?: ResolveOptions;
+}
+
+/** Migrates the table and returns both faces. */
+export function createSystemPrompt(options: SystemPromptOptions): {
+  source: SystemPromptSource;
+  service: SystemPromptService;
+} {
+  const { sql, kv, logger, now } = options;
+  sql.migrate(SYSTEM_PROMPT_OWNER, SYSTEM_PROMPT_MIGRATIONS);
+  const select = sql.prepare<{ cwd: string; prompt: string }>(
+    "SELECT cwd, prompt FROM system_prompts WHERE conversation_id = ?",
+  );
+  const save = sql.prepare(
+    `INSERT INTO system_prompts (conversation_id, cwd, prompt, built_at) VALUES (?, ?, ?, ?)
+     ON CONFLICT (conversation_id) DO UPDATE SET cwd = excluded.cwd, prompt = excluded.prompt, built_at = excluded.built_at`,
+  );
+  const remove = sql.prepare("DELETE FROM system_prompts WHERE conversation_id = ?");
+  // Concurrent requests for one conversation (a turn and a warm probe) share one build; an
+  // invalidation bumps the epoch so a build already running does not persist a stale prompt.
+  const building = new Map<string, Promise<string>>();
+  const epochs = new Map<string, number>();
+
+  const service: SystemPromptService = {
+    getTemplate: () => kv.get(TEMPLATE_KEY) ?? options.defaultTemplate ?? DEFAULT_TEMPLATE,
+    setTemplate: (template) => kv.set(TEMPLATE_KEY, template),
+    variables: () => VARIABLE_CATALOG.map((variable) => ({ ...variable })),
+  };
+
+  async function build(context: SystemPromptContext): Promise<string> {
+    const epoch = epochs.get(context.conversationId) ?? 0;
+    const nodes = parseTemplate(service.getTemplate());
+    const values = await resolveVariables(templateKeys(nodes), { ...context, now: now() }, options.resolve);
+    const prompt = renderTemplate(nodes, (key) => values.get(key));
+    if ((epochs.get(context.conversationId) ?? 0) === epoch) {
+      save.run(context.conversationId, context.cwd, prompt, now());
+    }
+    logger.debug("system prompt built", { conversationId: context.conversationId, bytes: prompt.length });
+    return prompt;
+  }
+
+  function shared(context: SystemPromptContext): Promise<string> {
+    const key = `${context.conversationId}\u0000${context.cwd}`;
+    const running = building.get(key);
+    if (running) return running;
+    const pending: Promise<string> = build(context).finally(() => {
+      if (building.get(key) === pending) building.delete(key);
+    });
+    building.set(key, pending);
+    return pending;
+  }
+
+  const source: SystemPromptSource = {
+    async forTurn(context) {
+      try {
+        const stored = select.get(context.conversationId);
+        const prompt = stored?.cwd === context.cwd ? stored.prompt : await shared(context);
+        return prompt.trim() === "" ? undefined : prompt;
+      } catch (err) {
+        logger.warn("no system prompt for this turn: building it failed", {
+          err,
+          conversationId: context.conversationId,
+        });
+        return undefined;
+      }
+    },
+    invalidate(conversationId) {
+      epochs.set(conversationId, (epochs.get(conversationId) ?? 0) + 1);
+      for (const key of building.keys()) {
+        if (key.startsWith(`${conversationId}\u0000`)) building.delete(key);
+      }
+      try {
+        remove.run(conversationId);
+      } catch (err) {
+        logger.warn("could not forget the system prompt", { err, conversationId });
+      }
+    },
+  };
+  return { source, service };
+}
