@@ -22,7 +22,11 @@ export interface TurnObservation {
 }
 
 /** Runs one turn and reads its stream to the end. */
-export async function chatTurn(target: Target, message: string, conversationId?: string): Promise<TurnObservation> {
+export async function chatTurn(
+  target: Target,
+  message: string,
+  conversationId?: string,
+): Promise<TurnObservation> {
   const sentAt = preciseNow();
   const res = await fetch(`${target.url}/chat`, {
     method: "POST",

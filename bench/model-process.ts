@@ -63,7 +63,9 @@ export async function startModelProcess(): Promise<ModelProcess> {
     setFallback: (reply) => post("/fallback", reply),
     count: async () => ((await (await call("/count")).json()) as { count: number }).count,
     timings: async (from, count, timeoutMs = 60_000) =>
-      (await (await call(`/requests?from=${from}&count=${count}&timeoutMs=${timeoutMs}`)).json()) as RequestTiming[],
+      (await (
+        await call(`/requests?from=${from}&count=${count}&timeoutMs=${timeoutMs}`)
+      ).json()) as RequestTiming[],
     reset: () => post("/reset"),
     async stop() {
       proc.kill("SIGTERM");

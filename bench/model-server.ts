@@ -3,7 +3,7 @@
  * the daemon or the relay. It prints `{ baseURL, controlURL }` as one JSON line on stdout; the
  * control server (`model-process.ts` is its client) queues replies and reports request timings.
  */
-import { type Reply, type RecordedRequest, startScriptedModel } from "@dispatch/testkit";
+import { type RecordedRequest, type Reply, startScriptedModel } from "@dispatch/testkit";
 
 /** Timing of one chat request as the control server reports it. */
 export interface RequestTiming {

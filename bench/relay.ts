@@ -6,7 +6,7 @@
  * Run: `RELAY_PORT=… MODEL_BASE_URL=http://127.0.0.1:…/v1 bun bench/relay.ts`.
  */
 type Message = Record<string, unknown>;
-type Event = Record<string, unknown> & { type: string };
+type RelayEvent = Record<string, unknown> & { type: string };
 type Call = { id: string; name: string; arguments: string };
 
 const baseURL = process.env.MODEL_BASE_URL ?? "http://127.0.0.1:1/v1";
@@ -47,7 +47,7 @@ async function readFile(args: string): Promise<string> {
   }
 }
 
-async function turn(messages: Message[], emit: (event: Event) => void): Promise<void> {
+async function turn(messages: Message[], emit: (event: RelayEvent) => void): Promise<void> {
   for (let step = 0; step < 8; step++) {
     const res = await fetch(`${baseURL}/chat/completions`, {
       method: "POST",
@@ -104,7 +104,7 @@ const server = Bun.serve({
     let index = 0;
     const stream = new ReadableStream<Uint8Array>({
       async start(controller) {
-        const emit = (event: Event) => {
+        const emit = (event: RelayEvent) => {
           const full = { ...event, conversationId, turnId };
           controller.enqueue(encoder.encode(`${JSON.stringify(full)}\n`));
           const frame = { type: "chat.delta", event: full, index: index++ };

@@ -35,7 +35,8 @@ export function atMost(limit: number, unit: string): Budget {
 export function atMostAndRatio(limit: number, unit: string, factor: number): Budget {
   return {
     text: `≤ ${limit} ${unit}, ≤ ${factor}× relay`,
-    holds: (ours, relay) => ours.median <= limit && relay !== undefined && ours.median <= factor * relay.median,
+    holds: (ours, relay) =>
+      ours.median <= limit && relay !== undefined && ours.median <= factor * relay.median,
   };
 }
 
@@ -74,7 +75,8 @@ export function evaluate(rows: readonly Row[]): RowResult[] {
   return rows.map((row) => {
     const ours = cell(row.ours);
     const relay = cell(row.relay);
-    const ratio = ours.summary && relay.summary ? `${format(ours.summary.median / relay.summary.median)}×` : "—";
+    const ratio =
+      ours.summary && relay.summary ? `${format(ours.summary.median / relay.summary.median)}×` : "—";
     const verdict = row.budget && ours.summary ? row.budget.holds(ours.summary, relay.summary) : undefined;
     const mark = verdict === undefined ? "" : verdict ? "✓" : "✗";
     return {

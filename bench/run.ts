@@ -12,6 +12,10 @@ import { parseArgs } from "node:util";
 import type { BenchContext } from "./context.ts";
 import { startModelProcess } from "./model-process.ts";
 import { evaluate, formatTable, type Row } from "./report.ts";
+import { collectorScenario } from "./scenarios/collector.ts";
+import { concurrencyScenario } from "./scenarios/concurrency.ts";
+import { fanoutScenario } from "./scenarios/fanout.ts";
+import { historyScenario } from "./scenarios/history.ts";
 import { startupScenario } from "./scenarios/startup.ts";
 import { turnScenario } from "./scenarios/turns.ts";
 import { ROOT, resolveDaemonCommand, resolveRelayCommand } from "./targets.ts";
@@ -19,6 +23,10 @@ import { ROOT, resolveDaemonCommand, resolveRelayCommand } from "./targets.ts";
 const SCENARIOS: { figures: number[]; name: string; run(ctx: BenchContext): Promise<Row[]> }[] = [
   { figures: [1, 2], name: "start-up and idle memory", run: startupScenario },
   { figures: [3, 4], name: "turns", run: turnScenario },
+  { figures: [5], name: "concurrent conversations", run: concurrencyScenario },
+  { figures: [6], name: "500-turn conversation", run: historyScenario },
+  { figures: [7], name: "fan-out", run: fanoutScenario },
+  { figures: [8], name: "collector ingest", run: collectorScenario },
 ];
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -83,7 +91,23 @@ async function main(): Promise<number> {
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
     if (values.json) {
-      writeFileSync(values.json, JSON.stringify({ date: new Date().toISOString(), rows: results.map((r) => ({ id: r.row.id, cells: r.cells, ours: r.row.ours, relay: r.row.relay, verdict: r.verdict })) }, null, 2));
+      writeFileSync(
+        values.json,
+        JSON.stringify(
+          {
+            date: new Date().toISOString(),
+            rows: results.map((r) => ({
+              id: r.row.id,
+              cells: r.cells,
+              ours: r.row.ours,
+              relay: r.row.relay,
+              verdict: r.verdict,
+            })),
+          },
+          null,
+          2,
+        ),
+      );
     }
     const missed = results.filter((r) => r.verdict === false);
     return values.strict && missed.length > 0 ? 1 : 0;

@@ -75,13 +75,15 @@ export async function resolveDaemonCommand(log: (line: string) => void): Promise
 /** The relay's command, in the same form as the daemon's (compiled when the daemon is). */
 export async function resolveRelayCommand(daemon: Command, dir: string): Promise<Command> {
   const source = join(import.meta.dir, "relay.ts");
-  if (!daemon.label.includes("compiled")) return { argv: [process.execPath, source], label: "bun bench/relay.ts" };
+  if (!daemon.label.includes("compiled"))
+    return { argv: [process.execPath, source], label: "bun bench/relay.ts" };
   const outfile = join(dir, "relay");
   const proc = Bun.spawn([process.execPath, "build", "--compile", source, "--outfile", outfile], {
     stdout: "ignore",
     stderr: "pipe",
   });
-  if ((await proc.exited) !== 0) throw new Error(`compiling the relay failed: ${await new Response(proc.stderr).text()}`);
+  if ((await proc.exited) !== 0)
+    throw new Error(`compiling the relay failed: ${await new Response(proc.stderr).text()}`);
   return { argv: [outfile], label: "bench/relay.ts (compiled)" };
 }
 

@@ -52,24 +52,34 @@ function open(target: Target): Promise<WebSocket> {
 /** Opens a socket, subscribes to `conversationId` and waits until the server processed it. */
 export async function subscribe(target: Target, conversationId: string): Promise<Subscriber> {
   const ws = await open(target);
-  const result: SubscriberResult = { frames: 0, textDeltas: 0, text: "", inOrder: true, sealedAt: Number.NaN };
+  const result: SubscriberResult = {
+    frames: 0,
+    textDeltas: 0,
+    text: "",
+    inOrder: true,
+    sealedAt: Number.NaN,
+  };
   let expectedIndex: number | undefined;
   let ready: () => void = () => {};
   const subscribed = new Promise<void>((resolve) => {
     ready = resolve;
   });
   const done = new Promise<SubscriberResult>((resolve, reject) => {
-    ws.onclose = (event) => reject(new Error(`socket closed before turn-sealed (${event.code} ${event.reason})`));
+    ws.onclose = (event) =>
+      reject(new Error(`socket closed before turn-sealed (${event.code} ${event.reason})`));
     ws.onmessage = (message) => {
       const frame = JSON.parse(String(message.data)) as { type: string; event?: AgentEvent; index?: number };
       if (frame.type === "error") return ready();
       if (frame.type !== "chat.delta" || !frame.event) return;
       result.frames += 1;
-      if (frame.index === undefined || (expectedIndex !== undefined && frame.index !== expectedIndex)) {
-        result.inOrder = false;
-      }
-      expectedIndex = (frame.index ?? 0) + 1;
       const event = frame.event;
+      // Status broadcasts are not part of a turn and carry no index.
+      if (event.type !== "status") {
+        if (frame.index === undefined || (expectedIndex !== undefined && frame.index !== expectedIndex)) {
+          result.inOrder = false;
+        }
+        expectedIndex = (frame.index ?? 0) + 1;
+      }
       if (event.type === "text-delta") {
         result.textDeltas += 1;
         result.text += event.delta;
@@ -85,7 +95,10 @@ export async function subscribe(target: Target, conversationId: string): Promise
   ws.send(PROBE);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no reply to the probe from ${target.wsUrl}`)), OPEN_TIMEOUT_MS);
+    timer = setTimeout(
+      () => reject(new Error(`no reply to the probe from ${target.wsUrl}`)),
+      OPEN_TIMEOUT_MS,
+    );
   });
   try {
     await Promise.race([subscribed, timeout]);

@@ -19,7 +19,13 @@ interface Batch {
   peakRss: number;
 }
 
-async function batch(ctx: BenchContext, target: Target, n: number, expected: string, tokens: string[]): Promise<Batch> {
+async function batch(
+  ctx: BenchContext,
+  target: Target,
+  n: number,
+  expected: string,
+  tokens: string[],
+): Promise<Batch> {
   await ctx.model.enqueue(...Array.from({ length: n }, () => textReply(tokens)));
   const peak = peakRssWindow(target.pid);
   const started = performance.timeOrigin + performance.now();

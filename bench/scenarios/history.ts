@@ -34,7 +34,8 @@ async function loadWindow(target: Target, conversationId: string): Promise<numbe
   });
   const body = (await res.json()) as { chunks?: unknown[] };
   const elapsed = performance.now() - started;
-  if (body.chunks?.length !== WINDOW_LIMIT) throw new Error(`history window: ${JSON.stringify(body).slice(0, 200)}`);
+  if (body.chunks?.length !== WINDOW_LIMIT)
+    throw new Error(`history window: ${JSON.stringify(body).slice(0, 200)}`);
   return elapsed;
 }
 
@@ -63,11 +64,15 @@ export async function historyScenario(ctx: BenchContext): Promise<Row[]> {
       try {
         ours.restart.push(dispatch.startMs);
         ours.window.push(await loadWindow(dispatch, conversationId));
-        ours.overhead.push((await measuredTurn(ctx, dispatch, [textReply(tokens)], expected, conversationId)).overheadMs);
+        ours.overhead.push(
+          (await measuredTurn(ctx, dispatch, [textReply(tokens)], expected, conversationId)).overheadMs,
+        );
       } finally {
         await dispatch.stop();
       }
-      theirs.push((await measuredTurn(ctx, relay, [textReply(tokens)], expected, relayConversation)).overheadMs);
+      theirs.push(
+        (await measuredTurn(ctx, relay, [textReply(tokens)], expected, relayConversation)).overheadMs,
+      );
     }
   } finally {
     await relay.stop();

@@ -30,7 +30,11 @@ export function modelTime(calls: readonly RequestTiming[]): number {
 }
 
 /** Turns a turn's observation and its model calls into figures; throws if the turn went wrong. */
-export function turnFigures(observation: TurnObservation, calls: readonly RequestTiming[], expected: string): TurnFigures {
+export function turnFigures(
+  observation: TurnObservation,
+  calls: readonly RequestTiming[],
+  expected: string,
+): TurnFigures {
   if (observation.errors.length > 0) throw new Error(`turn failed: ${observation.errors.join("; ")}`);
   if (observation.text !== expected) {
     throw new Error(`turn text differs: got ${observation.text.length} chars, expected ${expected.length}`);
@@ -123,7 +127,10 @@ export async function turnScenario(ctx: BenchContext): Promise<Row[]> {
         await measuredTurn(ctx, target, tool(), expected);
       }
     }
-    const results = { text: { ours: [] as TurnFigures[], relay: [] as TurnFigures[] }, tool: { ours: [] as TurnFigures[], relay: [] as TurnFigures[] } };
+    const results = {
+      text: { ours: [] as TurnFigures[], relay: [] as TurnFigures[] },
+      tool: { ours: [] as TurnFigures[], relay: [] as TurnFigures[] },
+    };
     const runs = ctx.runs * (ctx.short ? 1 : 3);
     for (let i = 0; i < runs; i++) {
       results.text.ours.push(await measuredTurn(ctx, dispatch, text(), expected));

@@ -14,7 +14,13 @@ import {
   textReply,
   toolCallReply,
 } from "@dispatch/testkit";
-import type { AgentEvent, ConversationListResponse, QueueResponse } from "@dispatch/transport-contract";
+import type {
+  AgentEvent,
+  ConversationHistoryResponse,
+  ConversationListResponse,
+  ConversationStatusResponse,
+  QueueResponse,
+} from "@dispatch/transport-contract";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   freePort,
@@ -114,7 +120,9 @@ describe("a one-shot turn", () => {
       expect(lines.some((l) => /^\[usage\] in=\d+ out=\d+$/.test(l))).toBe(true);
       expect(result.stdout).not.toContain("Let me think.");
       const id = /^\[conversation\] (\S+)$/.exec(lines.at(-1) ?? "")?.[1] ?? "";
-      const history = await (await daemon.fetch(`/conversations/${id}`)).json();
+      const history = (await (
+        await daemon.fetch(`/conversations/${id}`)
+      ).json()) as ConversationHistoryResponse;
       expect(history.chunks.at(-1)).toMatchObject({
         role: "assistant",
         chunk: { type: "text", text: "The echo said hi." },
@@ -198,7 +206,9 @@ describe("a one-shot turn", () => {
       expect(stderr).toContain("Stopping the turn");
       expect(stderr).toContain("[done] aborted");
       expect((await rest(lines)).at(-1)).toBe("[conversation] interrupt-me");
-      const status = await (await daemon.fetch("/conversations/interrupt-me/status")).json();
+      const status = (await (
+        await daemon.fetch("/conversations/interrupt-me/status")
+      ).json()) as ConversationStatusResponse;
       expect(status.isActive).toBe(false);
     },
     E2E_TIMEOUT_MS,

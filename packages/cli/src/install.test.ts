@@ -80,9 +80,9 @@ describe("bin/install into a staging root", () => {
     const unit = readFileSync(join(stage, "etc/systemd/system/dispatch.service"), "utf8");
     expect(unit).toContain("ExecStart=/usr/bin/dispatch-server\n");
     expect(unit).toContain("User=dispatch\n");
-    expect(readFileSync(join(stage, "etc/systemd/system/dispatch.service.d/10-memory-max.conf"), "utf8")).toContain(
-      "MemoryMax=2G\n",
-    );
+    expect(
+      readFileSync(join(stage, "etc/systemd/system/dispatch.service.d/10-memory-max.conf"), "utf8"),
+    ).toContain("MemoryMax=2G\n");
     expect(existsSync(join(stage, "var/lib/dispatch/token"))).toBe(false);
   });
 
@@ -115,7 +115,11 @@ describe("bin/install into a staging root", () => {
     expect(entry).not.toBeNull();
     for (const dir of ["var/lib/dispatch", "var/log/dispatch"]) {
       const info = statSync(join(stage, dir));
-      expect([info.uid, info.gid, info.mode & 0o777]).toEqual([Number(entry?.[1]), Number(entry?.[2]), 0o750]);
+      expect([info.uid, info.gid, info.mode & 0o777]).toEqual([
+        Number(entry?.[1]),
+        Number(entry?.[2]),
+        0o750,
+      ]);
     }
   });
 

@@ -38,6 +38,7 @@ export function freePort(): number {
 /** A running daemon child. */
 export interface TestDaemon {
   url: string;
+  pid: number;
   port: number;
   dataDir: string;
   token: string;
@@ -93,6 +94,7 @@ export async function startTestDaemon(options: StartDaemonOptions): Promise<Test
   const token = options.env?.DISPATCH_TOKEN ?? readFileSync(join(options.dataDir, "token"), "utf8").trim();
   return {
     url,
+    pid: proc.pid,
     port,
     dataDir: options.dataDir,
     token,

@@ -2,13 +2,13 @@
  * Starts the real daemon as a child process (its own start command, as a service would) and waits
  * until `/health` answers. Used by the end-to-end tests and the benchmarks.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** A daemon child process. */
 export interface DaemonProcess {
   url: string;
-  /** The bearer token (read from the data dir), or undefined when auth is off. */
+  /** The bearer token (given, or read from the data dir), or undefined when auth is off or it came from elsewhere. */
   token: string | undefined;
   proc: ReturnType<typeof Bun.spawn>;
   /** Everything the daemon wrote to stderr so far. */
@@ -81,9 +81,11 @@ export async function spawnDaemon(options: SpawnDaemonOptions): Promise<DaemonPr
     await Bun.sleep(20);
   }
   const authOff = options.env?.DISPATCH_AUTH === "off";
+  const tokenFile = join(options.dataDir, "token");
   const token = authOff
     ? undefined
-    : (options.env?.DISPATCH_TOKEN ?? readFileSync(join(options.dataDir, "token"), "utf8").trim());
+    : (options.env?.DISPATCH_TOKEN ??
+      (existsSync(tokenFile) ? readFileSync(tokenFile, "utf8").trim() : undefined));
   return {
     url,
     token,

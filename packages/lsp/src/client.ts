@@ -1,19 +1,17 @@
 /**
  * One language-server session over stdio with `vscode-jsonrpc`: spawn, `initialize` with a time
- * limit, the server→client requests we honour (dynamic file watchers, configuration), document
- * sync, diagnostics (pull when offered, else pushes that settle) and requests with time limits.
- * The manager owns clients; a client reports its own unexpected death once, through `onFailure`.
+ * limit, document sync, diagnostics (`settle.ts`), requests with time limits (`rpc.ts`), and a
+ * wedge detector; the server→client side lives in `handlers.ts`. The manager owns clients; a
+ * client reports its own unexpected death once, through `onFailure`.
  */
 import { basename } from "node:path";
 import type { Logger } from "@dispatch/kernel";
 import {
   type CancellationToken,
-  CancellationTokenSource,
   createMessageConnection,
   type MessageConnection,
   type NotificationType,
   type RequestType,
-  ResponseError,
   StreamMessageReader,
   StreamMessageWriter,
 } from "vscode-jsonrpc/node";
@@ -29,11 +27,10 @@ import {
   serverExited,
   serverStopped,
 } from "./errors.ts";
+import { registerHandlers } from "./handlers.ts";
 import { languageId, toUri } from "./paths.ts";
 import {
-  ApplyEditRequest,
   CLIENT_CAPABILITIES,
-  ConfigurationRequest,
   type Diagnostic,
   DidChangeConfigurationNotification,
   DidChangeNotification,
@@ -41,22 +38,16 @@ import {
   DidCloseNotification,
   DidOpenNotification,
   DidSaveNotification,
-  DocumentDiagnosticRequest,
   ExitNotification,
-  type FileSystemWatcher,
   InitializedNotification,
   InitializeRequest,
   type InitializeResult,
-  PublishDiagnosticsNotification,
-  RegistrationRequest,
   type ServerCapabilities,
-  ShowMessageRequest,
   ShutdownRequest,
-  UnregistrationRequest,
-  WorkDoneProgressCreateRequest,
-  WorkspaceFoldersRequest,
 } from "./protocol.ts";
+import { sendNotification, timedRequest } from "./rpc.ts";
 import { type ServerProcess, settlesWithin, spawnServerProcess } from "./server-process.ts";
+import { mergeDiagnostics, pull, waitForPushes } from "./settle.ts";
 import { createWatchedFiles, type WatchedFiles } from "./watched-files.ts";
 
 /** Timing and size limits of a client. */
@@ -175,43 +166,6 @@ export async function startClient(options: ClientOptions): Promise<LspClient> {
     await notify(DidChangeConfigurationNotification, { settings: server.settings });
   }
   return createSession({ options, proc, connection, watched, documents, capabilities, notify });
-}
-
-interface HandlerContext {
-  server: ServerConfig;
-  root: string;
-  watched: WatchedFiles;
-  documents: DocumentStore;
-}
-
-function registerHandlers(connection: MessageConnection, context: HandlerContext): void {
-  const { watched, documents, root } = context;
-  connection.onRequest(RegistrationRequest, ({ registrations }) => {
-    for (const registration of registrations) {
-      if (registration.method !== DidChangeWatchedFilesNotification.method) continue;
-      const watchers = (registration.registerOptions as { watchers?: FileSystemWatcher[] } | undefined)
-        ?.watchers;
-      watched.register(registration.id, Array.isArray(watchers) ? watchers : []);
-    }
-    return null;
-  });
-  connection.onRequest(UnregistrationRequest, ({ unregisterations }) => {
-    for (const { id } of unregisterations ?? []) watched.unregister(id);
-    return null;
-  });
-  connection.onRequest(ConfigurationRequest, ({ items }) =>
-    items.map((item) => lookupSetting(context.server.settings, item.section)),
-  );
-  connection.onRequest(WorkspaceFoldersRequest, () => [{ uri: toUri(root), name: basename(root) }]);
-  connection.onRequest(WorkDoneProgressCreateRequest, () => null);
-  connection.onRequest(ShowMessageRequest, () => null);
-  connection.onRequest(ApplyEditRequest, () => ({
-    applied: false,
-    failureReason: "edits are made by the agent's tools",
-  }));
-  connection.onNotification(PublishDiagnosticsNotification, ({ uri, diagnostics }) => {
-    if (typeof uri === "string" && Array.isArray(diagnostics)) documents.publish(uri, diagnostics);
-  });
 }
 
 async function initialize(connection: MessageConnection, proc: ServerProcess, options: ClientOptions) {
@@ -379,107 +333,6 @@ function createSession(parts: SessionParts): LspClient {
   };
 }
 
-async function pull(
-  request: LspClient["request"],
-  uri: string,
-  deadline: number,
-  signal?: AbortSignal,
-): Promise<Diagnostic[] | undefined> {
-  const remaining = deadline - Date.now();
-  if (remaining <= 0) return undefined;
-  try {
-    const report = await request(DocumentDiagnosticRequest, { textDocument: { uri } }, signal, remaining);
-    return report?.kind === "full" && Array.isArray(report.items) ? report.items : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Push-only servers give no "done" signal: wait for a publish after the sync, then until none comes
- * for `settleMs`. A file that was clean may get no publish at all, so that wait is `quietMs`.
- */
-async function waitForPushes(
-  documents: DocumentStore,
-  sync: SyncResult,
-  deadline: number,
-  limits: ClientLimits,
-  signal?: AbortSignal,
-): Promise<FileDiagnostics> {
-  const { uri } = sync;
-  const silentOk = sync.before !== undefined && sync.before.length === 0;
-  const current = () => documents.known(uri) ?? [];
-  if (!sync.changed && sync.before !== undefined) return { items: current(), complete: true };
-  if (documents.publishCount(uri) <= sync.publishes) {
-    const firstWait = Math.min(deadline - Date.now(), silentOk ? limits.quietMs : Number.POSITIVE_INFINITY);
-    const published = await documents.nextPublish(uri, firstWait, signal);
-    if (!published) {
-      const cleanAndQuiet = silentOk && Date.now() < deadline && !signal?.aborted;
-      return { items: current(), complete: cleanAndQuiet };
-    }
-  }
-  for (;;) {
-    const wait = Math.min(limits.settleMs, deadline - Date.now());
-    if (wait <= 0) return { items: current(), complete: false };
-    if (!(await documents.nextPublish(uri, wait, signal))) {
-      return { items: current(), complete: !signal?.aborted && wait === limits.settleMs };
-    }
-  }
-}
-
-/** Pulled and pushed diagnostics together, each distinct problem once. */
-export function mergeDiagnostics(...lists: Diagnostic[][]): Diagnostic[] {
-  const seen = new Set<string>();
-  const merged: Diagnostic[] = [];
-  for (const item of lists.flat()) {
-    const { start, end } = item.range;
-    const key = `${start.line}:${start.character}-${end.line}:${end.character}|${item.severity}|${item.code}|${item.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    merged.push(item);
-  }
-  return merged;
-}
-
-type RequestOutcome<R> =
-  | { kind: "ok"; value: R }
-  | { kind: "timeout" }
-  | { kind: "aborted" }
-  | { kind: "error"; message: string };
-
-/** Runs `send` with a time limit and the caller's signal; an abandoned request is cancelled. */
-async function timedRequest<R>(
-  send: (token: CancellationToken) => Promise<R>,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<RequestOutcome<R>> {
-  if (signal?.aborted) return { kind: "aborted" };
-  const cancel = new CancellationTokenSource();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let onAbort: (() => void) | undefined;
-  const stop = new Promise<RequestOutcome<R>>((resolve) => {
-    timer = setTimeout(() => resolve({ kind: "timeout" }), timeoutMs);
-    onAbort = () => resolve({ kind: "aborted" });
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-  try {
-    const sent = Promise.resolve()
-      .then(() => send(cancel.token))
-      .then(
-        (value): RequestOutcome<R> => ({ kind: "ok", value }),
-        (err: unknown): RequestOutcome<R> => ({ kind: "error", message: describeError(err) }),
-      );
-    const outcome = await Promise.race([sent, stop]);
-    // The server is told to drop an abandoned request ($/cancelRequest).
-    if (outcome.kind !== "ok" && outcome.kind !== "error") cancel.cancel();
-    return outcome;
-  } finally {
-    clearTimeout(timer);
-    if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
-    cancel.dispose();
-  }
-}
-
 async function shutdownGracefully(connection: MessageConnection, proc: ServerProcess): Promise<void> {
   if (proc.hasExited()) return;
   const outcome = await timedRequest(
@@ -494,33 +347,4 @@ async function shutdownGracefully(connection: MessageConnection, proc: ServerPro
     }
     await settlesWithin(proc.exited, STOP_GRACE_MS);
   }
-}
-
-function sendNotification<P>(
-  connection: MessageConnection,
-  type: NotificationType<P>,
-  params: P,
-): Promise<void> {
-  try {
-    return connection.sendNotification(type as NotificationType<unknown>, params).catch(() => undefined);
-  } catch {
-    // The connection is already closed or disposed; the exit is reported elsewhere.
-    return Promise.resolve();
-  }
-}
-
-function describeError(err: unknown): string {
-  if (err instanceof ResponseError) return `${err.message} (code ${err.code})`;
-  return err instanceof Error ? err.message : String(err);
-}
-
-function lookupSetting(settings: Record<string, unknown> | undefined, section: string | undefined): unknown {
-  if (settings === undefined) return null;
-  if (section === undefined || section === "") return settings;
-  let value: unknown = settings;
-  for (const key of section.split(".")) {
-    if (typeof value !== "object" || value === null) return null;
-    value = (value as Record<string, unknown>)[key];
-  }
-  return value ?? null;
 }

@@ -13,7 +13,7 @@ import {
   withTimeout,
 } from "@dispatch/tool-kit";
 import { z } from "zod";
-import { type LspClient, mergeDiagnostics } from "./client.ts";
+import type { LspClient } from "./client.ts";
 import { countLabel, errorsAndWarnings, formatList, plural } from "./diagnostics.ts";
 import type { LspEngine, ServerSlot } from "./engine.ts";
 import { readText } from "./engine.ts";
@@ -38,6 +38,7 @@ import {
   type SymbolInformation,
   WorkspaceSymbolRequest,
 } from "./protocol.ts";
+import { mergeDiagnostics } from "./settle.ts";
 
 /** Options of `createLspTool`. */
 export interface LspToolOptions {

@@ -80,7 +80,9 @@ export function createSystemPrompt(options: SystemPromptOptions): {
     if ((epochs.get(context.conversationId) ?? 0) === epoch) {
       save.run(context.conversationId, context.cwd, prompt, now());
     }
-    logger.debug("system prompt built", { conversationId: context.conversationId, bytes: prompt.length });
+    logger
+      .child({ conversationId: context.conversationId })
+      .debug("system prompt built", { bytes: prompt.length });
     return prompt;
   }
 
@@ -102,10 +104,8 @@ export function createSystemPrompt(options: SystemPromptOptions): {
         const prompt = stored?.cwd === context.cwd ? stored.prompt : await shared(context);
         return prompt.trim() === "" ? undefined : prompt;
       } catch (err) {
-        logger.warn("no system prompt for this turn: building it failed", {
-          err,
-          conversationId: context.conversationId,
-        });
+        const log = logger.child({ conversationId: context.conversationId });
+        log.warn("no system prompt for this turn: building it failed", { err });
         return undefined;
       }
     },
@@ -117,7 +117,7 @@ export function createSystemPrompt(options: SystemPromptOptions): {
       try {
         remove.run(conversationId);
       } catch (err) {
-        logger.warn("could not forget the system prompt", { err, conversationId });
+        logger.child({ conversationId }).warn("could not forget the system prompt", { err });
       }
     },
   };

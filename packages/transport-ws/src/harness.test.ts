@@ -1,8 +1,8 @@
 /**
  * Shared fixtures for the transport's end-to-end tests (this file holds no tests): a real daemon
  * booted in-process from the real extensions (SQLite in a temp dir, the HTTP API, this transport)
- * against the testkit's scripted model, a gate tool that holds a turn open until the test releases
- * it, and in-memory cache-warming controls. The clients are in clients.test.ts.
+ * against the testkit's scripted model, and a gate tool that holds a turn open until the test
+ * releases it. The clients are in clients.test.ts.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,16 +22,11 @@ import { createOpenAICompatProviderExtension } from "@dispatch/provider-openai-c
 import { createSessionOrchestratorExtension } from "@dispatch/session-orchestrator";
 import { createStorageSqliteExtension } from "@dispatch/storage-sqlite";
 import { createLoadedExtensionsExtension } from "@dispatch/surface-loaded-extensions";
-import { createSurfaceRegistryExtension, surfaceRegistryService } from "@dispatch/surface-registry";
+import { createSurfaceRegistryExtension } from "@dispatch/surface-registry";
 import { type ScriptedModel, startScriptedModel } from "@dispatch/testkit";
 import { createTransportHttpExtension, transportHttpService } from "@dispatch/transport-http";
 import { createTransportWsExtension, type TransportWs, transportWsService } from "./extension.ts";
 import type { WsLimits } from "./options.ts";
-import {
-  type CacheWarmingState,
-  createCacheWarmingSurface,
-  IDLE_CACHE_WARMING,
-} from "./surfaces/cache-warming.ts";
 
 /** The model name the scripted credential serves. */
 export const MODEL = "scripted/scripted-model";
@@ -164,38 +159,6 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       await host.deactivate();
       await model.close();
       rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-/** In-memory cache-warming controls (the warming service does not exist yet), as an extension. */
-export function memoryCacheWarmingExtension(): Extension {
-  const states = new Map<string, CacheWarmingState>();
-  const listeners = new Set<(conversationId: string) => void>();
-  const get = (id: string) => states.get(id) ?? { ...IDLE_CACHE_WARMING };
-  const update = (id: string, patch: Partial<CacheWarmingState>) => {
-    states.set(id, { ...get(id), ...patch });
-    for (const listener of listeners) listener(id);
-  };
-  return {
-    manifest: {
-      id: "test-cache-warming",
-      version: "0.0.0",
-      apiVersion: KERNEL_API_VERSION,
-      dependsOn: ["surface-registry"],
-    },
-    activate(host) {
-      host.getService(surfaceRegistryService).register(
-        createCacheWarmingSurface({
-          state: get,
-          setEnabled: (id, enabled) => update(id, { enabled }),
-          setIntervalMs: (id, intervalMs) => update(id, { intervalMs }),
-          onChange(listener) {
-            listeners.add(listener);
-            return () => listeners.delete(listener);
-          },
-        }),
-      );
     },
   };
 }

@@ -5,23 +5,18 @@
  * draft-id probes), the first send with a client-minted UUID and the unknown default model, a
  * streamed turn whose stored history matches what streamed, a send from a second client while a
  * turn runs, reload mid-turn (replay from `user-message`), tab switch re-scoping, the Cache Warming
- * view's invokes, a surface error, and tab close (`POST .../close` → `done` aborted → `turn-sealed`).
+ * view's invokes (real cache-warming extension) and "Warm now", a surface error, and tab close
+ * (`POST .../close` → `done` aborted → `turn-sealed`).
  * The tests run in order and share one conversation, as one browser session would.
  */
+import { createCacheWarmingExtension } from "@dispatch/cache-warming";
 import { textReply, toolCallReply } from "@dispatch/testkit";
 import type { ConversationHistoryResponse, CwdResponse } from "@dispatch/transport-contract";
-import type { SurfaceCatalog } from "@dispatch/ui-contract";
+import type { SurfaceCatalog, SurfaceField } from "@dispatch/ui-contract";
 import type { AgentEvent } from "@dispatch/wire";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connect, type TestClient } from "./clients.test.ts";
-import {
-  gate,
-  gateToolExtension,
-  MODEL,
-  memoryCacheWarmingExtension,
-  startTestDaemon,
-  type TestDaemon,
-} from "./harness.test.ts";
+import { gate, gateToolExtension, MODEL, startTestDaemon, type TestDaemon } from "./harness.test.ts";
 import type { WsServerMessage } from "./protocol.ts";
 
 const ORIGIN = "http://localhost:24204";
@@ -37,7 +32,10 @@ let catalog: SurfaceCatalog = [];
 beforeAll(async () => {
   daemon = await startTestDaemon({
     allowedOrigins: [ORIGIN],
-    extensions: [gateToolExtension(() => held), memoryCacheWarmingExtension()],
+    extensions: [
+      gateToolExtension(() => held),
+      createCacheWarmingExtension({ enabledByDefault: false, intervalSeconds: 240, maxWarmsPerIdle: 3 }),
+    ],
   });
 });
 
@@ -190,36 +188,61 @@ describe("dispatch-web dev client against the daemon", () => {
   it("tab switch re-scopes conversation surfaces; the Cache Warming view's invokes round-trip", async () => {
     tab.send({ type: "unsubscribe", surfaceId: "cache-warming", conversationId: draft });
     tab.send({ type: "subscribe", surfaceId: "cache-warming", conversationId: otherDraft });
-    await tab.waitFor(
+    const reply = await tab.waitFor(
       (m) => m.type === "surface" && m.spec.id === "cache-warming" && m.conversationId === otherDraft,
     );
+    // The view reads fields by kind: first toggle = enabled, first number = interval (s), the timer.
+    const fields = reply.type === "surface" ? reply.spec.fields : [];
+    const toggle = fields.find((f) => f.kind === "toggle");
+    const interval = fields.find((f) => f.kind === "number");
+    const timer = fields.find((f) => f.kind === "custom" && f.rendererId === "cache-warming-timer");
+    expect(toggle).toMatchObject({ value: false });
+    expect(timer).toMatchObject({ payload: { nextWarmAt: null, lastWarmAt: null } });
+    expect(fields.some((f) => f.kind === "stat" && /retention/i.test(f.label))).toBe(true);
+
     tab.send({
       type: "invoke",
       surfaceId: "cache-warming",
-      actionId: "cache-warming/toggle",
+      actionId: actionOf(toggle),
       conversationId: otherDraft,
     });
-    const flipped = await tab.waitFor((m) => m.type === "update" && m.update.surfaceId === "cache-warming");
+    const flipped = await tab.waitFor((m) => isCacheWarmingUpdate(m));
     expect(flipped).toMatchObject({ update: { conversationId: otherDraft } });
-    expect(isCacheWarmingUpdate(flipped) && flipped.update.spec.fields[0]).toMatchObject({
-      kind: "toggle",
-      value: true,
-    });
+    const flippedFields = isCacheWarmingUpdate(flipped) ? flipped.update.spec.fields : [];
+    expect(flippedFields.find((f) => f.kind === "toggle")).toMatchObject({ value: true });
     tab.send({
       type: "invoke",
       surfaceId: "cache-warming",
-      actionId: "cache-warming/set-interval",
+      actionId: actionOf(interval),
       payload: 120,
       conversationId: otherDraft,
     });
     await tab.waitFor(
       (m) =>
-        isCacheWarmingUpdate(m) &&
-        m.update.spec.fields[1]?.kind === "number" &&
-        m.update.spec.fields[1].value === 120,
+        isCacheWarmingUpdate(m) && m.update.spec.fields.some((f) => f.kind === "number" && f.value === 120),
     );
     const stale = tab.received.filter((m) => isCacheWarmingUpdate(m) && m.update.conversationId === draft);
     expect(stale).toEqual([]);
+  });
+
+  it('"Warm now" on a real tab: POST /chat/warm answers the percentages the view shows', async () => {
+    const response = await page("/chat/warm", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ conversationId: draft, model: MODEL }),
+    });
+    expect(response.status).toBe(200);
+    const warm = (await response.json()) as Record<string, unknown>;
+    for (const key of [
+      "inputTokens",
+      "outputTokens",
+      "cacheReadTokens",
+      "cacheWriteTokens",
+      "cachePct",
+      "expectedCacheRate",
+    ]) {
+      expect(typeof warm[key]).toBe("number");
+    }
   });
 
   it("a failing surface action comes back as an error for the red banner", async () => {
@@ -271,4 +294,8 @@ describe("dispatch-web dev client against the daemon", () => {
 
 function isCacheWarmingUpdate(m: WsServerMessage): m is Extract<WsServerMessage, { type: "update" }> {
   return m.type === "update" && m.update.surfaceId === "cache-warming";
+}
+
+function actionOf(field: SurfaceField | undefined): string {
+  return field && "action" in field ? field.action.actionId : "";
 }

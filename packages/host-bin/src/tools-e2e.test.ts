@@ -1,19 +1,17 @@
 /**
- * End-to-end: one agent turn per tool through the real daemon (host-bin's entry point in a child
- * process, real SQLite, real HTTP), driven by the scripted model through `POST /chat`, asserting
- * the persisted `tool-call` and `tool-result` chunks. The tools come from an external-extension
- * module that activates each tool extension the daemon does not bundle yet (a no-op once
- * host-bin bundles them, so the test then checks the bundled wiring). Firecrawl and the
- * transcriber are local fakes on loopback.
+ * End-to-end: one agent turn per bundled tool through the real daemon (`spawnDaemon`: the entry
+ * point in a child process, real SQLite, real HTTP, bearer auth), driven by the scripted model
+ * through `POST /chat`, asserting the persisted `tool-call` and `tool-result` chunks. Only the
+ * outer edges are faked: the model, Firecrawl and the transcriber, each a local server on loopback.
  */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ScriptedModel, startScriptedModel, textReply, toolCallReply } from "@dispatch/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DaemonProcess, readNdjson, spawnDaemon } from "./spawn-daemon.ts";
 
-const PACKAGES = join(import.meta.dir, "..", "..");
-const DAEMON_MAIN = join(PACKAGES, "host-bin", "src", "main.ts");
+const FIRECRAWL_KEY = "fc-e2e-key";
 
 interface StoredChunk {
   seq: number;
@@ -31,47 +29,11 @@ interface StoredChunk {
 let base: string;
 let work: string;
 let model: ScriptedModel;
-let daemon: ReturnType<typeof Bun.spawn>;
-let url: string;
-let stderr = "";
+let daemon: DaemonProcess;
 const fakes: ReturnType<typeof Bun.serve>[] = [];
 
-/** The external extension: activates each tool extension whose tool the daemon lacks. */
-function fixtureSource(dataDir: string, firecrawlUrl: string, transcriberUrl: string, home: string): string {
-  const src = (pkg: string) => JSON.stringify(join(PACKAGES, pkg, "src", "index.ts"));
-  return `import { storageService } from ${src("kernel")};
-import { createFileStateExtension, fileStateService } from ${src("tool-kit")};
-import { createReadFileExtension } from ${src("tool-read-file")};
-import { createEditFileExtension } from ${src("tool-edit-file")};
-import { createWriteFileExtension } from ${src("tool-write-file")};
-import { createShellExtension } from ${src("tool-shell")};
-import { createWebSearchExtension } from ${src("tool-web-search")};
-import { createYoutubeTranscriptExtension } from ${src("tool-youtube-transcript")};
-import { createTodoExtension } from ${src("todo")};
-import { createSkillsExtension } from ${src("skills")};
-const denied = { deniedRoots: [${JSON.stringify(dataDir)}] };
-const tools = [
-  ["read_file", createReadFileExtension(denied)],
-  ["edit_file", createEditFileExtension(denied)],
-  ["write_file", createWriteFileExtension(denied)],
-  ["run_shell", createShellExtension({ secretEnvNames: ["FIRECRAWL_API_KEY"] })],
-  ["web_search", createWebSearchExtension({ apiUrl: ${JSON.stringify(firecrawlUrl)}, apiKey: "fc-e2e-key", allowPrivateUrls: true })],
-  ["youtube_transcript", createYoutubeTranscriptExtension({ serviceUrl: ${JSON.stringify(transcriberUrl)} })],
-  ["todo_write", createTodoExtension()],
-  ["load_skill", createSkillsExtension({ homeDir: ${JSON.stringify(home)} })],
-];
-export const extension = {
-  manifest: { id: "tools-e2e-fixture", version: "0.1.0", apiVersion: 1, dependsOn: ["storage-sqlite"] },
-  async activate(host) {
-    host.getService(storageService);
-    if (!host.tryGetService(fileStateService)) await createFileStateExtension().activate(host);
-    for (const [name, ext] of tools) if (!host.tool(name)) await ext.activate(host);
-  },
-};
-`;
-}
-
-async function startFakes(): Promise<{ firecrawl: string; transcriber: string }> {
+/** Fake Firecrawl (`/v2/search`, checks the key) and a transcriber that always answers "queued". */
+function startFakes(): { firecrawl: string; transcriber: string } {
   const firecrawl = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -79,7 +41,7 @@ async function startFakes(): Promise<{ firecrawl: string; transcriber: string }>
       const body = (await req.json().catch(() => ({}))) as { query?: string };
       if (
         new URL(req.url).pathname !== "/v2/search" ||
-        req.headers.get("authorization") !== "Bearer fc-e2e-key"
+        req.headers.get("authorization") !== `Bearer ${FIRECRAWL_KEY}`
       ) {
         return Response.json({ success: false, error: "unexpected request" }, { status: 400 });
       }
@@ -104,15 +66,8 @@ async function startFakes(): Promise<{ firecrawl: string; transcriber: string }>
   };
 }
 
-function freePort(): number {
-  const probe = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
-  const port = probe.port ?? 0;
-  void probe.stop(true);
-  return port;
-}
-
 beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), "tools-e2e-"));
+  base = await mkdtemp(join(tmpdir(), "dispatch-tools-e2e-"));
   work = join(base, "work");
   const dataDir = join(base, "data");
   const home = join(base, "home");
@@ -124,48 +79,25 @@ beforeAll(async () => {
     join(work, ".agents/skills/greet/SKILL.md"),
     "---\ndescription: Greet people.\n---\nSay hello warmly.\n",
   );
-  const { firecrawl, transcriber } = await startFakes();
-  const fixture = join(base, "tools-fixture.ts");
-  await writeFile(fixture, fixtureSource(dataDir, firecrawl, transcriber, home));
+  const { firecrawl, transcriber } = startFakes();
   model = await startScriptedModel();
-  const port = freePort();
-  url = `http://127.0.0.1:${port}`;
-  daemon = Bun.spawn([process.execPath, DAEMON_MAIN], {
-    cwd: base,
+  daemon = await spawnDaemon({
+    dataDir,
+    cwd: work,
     env: {
-      PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: home,
-      DISPATCH_DATA_DIR: dataDir,
-      BACKEND_PORT: String(port),
-      DISPATCH_AUTH: "off",
       DISPATCH_BASE_URL: model.baseURL,
       DISPATCH_MODEL: "scripted-model",
-      DISPATCH_EXTERNAL_EXTENSIONS: fixture,
+      DISPATCH_DEFAULT_CWD: work,
       FIRECRAWL_API_URL: firecrawl,
-      FIRECRAWL_API_KEY: "fc-e2e-key",
+      FIRECRAWL_API_KEY: FIRECRAWL_KEY,
       DISPATCH_TRANSCRIBER_URL: transcriber,
     },
-    stdout: "ignore",
-    stderr: "pipe",
   });
-  void (async () => {
-    for await (const chunk of daemon.stderr as ReadableStream<Uint8Array>)
-      stderr += new TextDecoder().decode(chunk);
-  })();
-  for (let i = 0; ; i++) {
-    if (daemon.exitCode !== null || i > 750) throw new Error(`daemon did not start:\n${stderr}`);
-    const ok = await fetch(`${url}/health`).then(
-      (res) => res.ok,
-      () => false,
-    );
-    if (ok) break;
-    await Bun.sleep(20);
-  }
 });
 
 afterAll(async () => {
-  daemon?.kill("SIGTERM");
-  await daemon?.exited;
+  await daemon?.stop();
   await model?.close();
   for (const fake of fakes) fake.stop(true);
   await rm(base, { recursive: true, force: true });
@@ -174,21 +106,18 @@ afterAll(async () => {
 /** Runs one turn through `POST /chat` and returns the conversation's persisted chunks. */
 async function turn(conversationId: string, calls: [string, object][]): Promise<StoredChunk[]> {
   model.enqueue(...calls.map(([name, args]) => toolCallReply(name, args)), textReply("Done."));
-  const res = await fetch(`${url}/chat`, {
+  const res = await daemon.fetch("/chat", {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ conversationId, message: `use ${calls.map(([n]) => n).join(", ")}`, cwd: work }),
   });
   expect(res.status).toBe(200);
-  const events = (await res.text())
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line) as { type: string });
+  const events: { type: string }[] = [];
+  for await (const event of readNdjson<{ type: string }>(res)) events.push(event);
   expect(events.at(-1)?.type).toBe("turn-sealed");
-  const history = (await (await fetch(`${url}/conversations/${conversationId}`)).json()) as {
-    chunks: StoredChunk[];
-  };
-  return history.chunks;
+  const history = await daemon.fetch(`/conversations/${conversationId}`);
+  expect(history.status).toBe(200);
+  return ((await history.json()) as { chunks: StoredChunk[] }).chunks;
 }
 
 /** The persisted tool-call and tool-result pairs, checked to match by id. */
@@ -211,7 +140,7 @@ function toolPairs(
   });
 }
 
-describe("every tool in an agent turn through POST /chat", () => {
+describe("every bundled tool in an agent turn through POST /chat", () => {
   it("read_file", async () => {
     const pairs = toolPairs(await turn("e2e-read", [["read_file", { path: "notes.txt" }]]));
     expect(pairs).toEqual([
@@ -219,10 +148,11 @@ describe("every tool in an agent turn through POST /chat", () => {
     ]);
   });
 
-  it("read_file refuses a path outside the cwd (the daemon data directory)", async () => {
+  it("read_file refuses the daemon's data directory (its token file exists)", async () => {
     const [pair] = toolPairs(await turn("e2e-denied", [["read_file", { path: "../data/token" }]]));
     expect(pair?.isError).toBe(true);
     expect(pair?.content).toContain("Refused");
+    expect(pair?.content).not.toContain(daemon.token ?? "no token");
   });
 
   it("write_file, then edit_file after reading", async () => {
@@ -245,11 +175,11 @@ describe("every tool in an agent turn through POST /chat", () => {
     const [pair] = toolPairs(await turn("e2e-shell", [["run_shell", { command: "echo hi; env" }]]));
     expect(pair?.content.startsWith("hi\n")).toBe(true);
     expect(pair?.content).toContain("Exit code: 0");
-    expect(pair?.content).not.toContain("fc-e2e-key");
+    expect(pair?.content).not.toContain(FIRECRAWL_KEY);
     expect(pair?.content).not.toContain("DISPATCH_");
   });
 
-  it("web_search", async () => {
+  it("web_search, against the operator's (loopback) Firecrawl endpoint", async () => {
     const [pair] = toolPairs(await turn("e2e-web", [["web_search", { query: "bun" }]]));
     expect(pair?.content).toBe(
       'Search results for "bun" (1):\n\n1. Result for bun\n   https://bun.sh\n   Fast runtime',
