@@ -104,6 +104,7 @@ export function daemonEnv(model: ScriptedModel, dataDir: string): Record<string,
     DISPATCH_TOKEN: TEST_TOKEN,
     DISPATCH_EXTERNAL_EXTENSIONS: TOOL_EXTENSIONS,
     DISPATCH_LOG_LEVEL: "error",
+    DISPATCH_SHUTDOWN_GRACE_MS: "200",
   };
 }
 

@@ -64,7 +64,9 @@ async function heldTurn(
   name: string,
 ): Promise<{ gate: Gate; release(): Promise<void> }> {
   const g = gate(dataDir, name);
-  model.enqueue(toolCallReply("gate", { path: g.path }), textReply("released"));
+  // Only the gate call is queued: the answer after it is the model's fallback ("ok"), so a turn
+  // stopped inside the gate leaves no reply behind for the next test.
+  model.enqueue(toolCallReply("gate", { path: g.path }));
   const events = await openChat(d, { conversationId, message: `hold ${name}` });
   await readUntil(events, (e) => e.type === "tool-call");
   return {

@@ -100,6 +100,17 @@ describe("createSystemPromptExtension", () => {
     source.invalidate("never-built");
   });
 
+  it("does not keep a build that an invalidate overtook", async () => {
+    const { source } = await boot();
+    const racing = source.forTurn(turn("one"));
+    source.invalidate("c-1");
+    const stale = await racing;
+    const fresh = await source.forTurn(turn("one"));
+    expect(fresh).toBeDefined();
+    expect(fresh).not.toBe(stale);
+    expect(await source.forTurn(turn("one"))).toBe(fresh);
+  });
+
   it("keeps a built prompt across a restart", async () => {
     const first = await boot();
     const prompt = await first.source.forTurn(turn("one"));
