@@ -39,7 +39,10 @@ function fakeTerminal(tty: boolean) {
       return () => ticks.splice(ticks.indexOf(tick), 1);
     },
   };
-  return { io, out, err, tick: () => ticks.forEach((t) => t()), ticking: () => ticks.length > 0 };
+  const tick = () => {
+    for (const t of [...ticks]) t();
+  };
+  return { io, out, err, tick, ticking: () => ticks.length > 0 };
 }
 
 const options: TurnPrinterOptions = {

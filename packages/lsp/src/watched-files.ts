@@ -64,7 +64,7 @@ export function createWatchedFiles(options: WatchedFilesOptions): WatchedFiles {
       if (matches(registrations, path, type)) changes.push({ uri: toUri(path), type });
     }
     pending.clear();
-    void changes;
+    if (changes.length > 0 && !disposed) options.send(changes);
   };
 
   const onEvent = (dir: string, event: string, filename: string | null): void => {
