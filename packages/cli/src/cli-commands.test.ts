@@ -42,8 +42,14 @@ describe("conversation commands", () => {
       const { proc } = await f.startWaitingTurn("queue-busy");
       const queued = await f.cli(["send", "queue-busy", "--queue", "--text", "steer this"]);
       expect(queued).toMatchObject({ code: 0, stdout: "Queued to queue-busy\n" });
+      // Stopped before a tool-result boundary, the queued message is carried into a new turn.
+      f.script(textReply("carried over"));
+      const before = f.model.requests.length;
       expect((await f.cli(["stop", "queue-busy"])).stdout).toBe("Stopped generation for queue-busy\n");
       expect(await proc.exited).toBe(0);
+      await f.model.waitForRequests(before + 1);
+      expect(JSON.stringify(f.model.requests[before]?.body)).toContain("steer this");
+      expect((await f.cli(["read", "queue-busy"])).stdout).toBe("carried over\n");
     },
     E2E_TIMEOUT_MS,
   );

@@ -12,10 +12,10 @@ import type { AgentEvent } from "@dispatch/transport-contract";
 import { type Daemon, startDaemon } from "./main.ts";
 import { readNdjson } from "./spawn-daemon.ts";
 
-/** The test tools (`echo`, `wait`) and the `gate` tool, as DISPATCH_EXTERNAL_EXTENSIONS. */
+/** The test tools (`echo`, `wait`) and the probe tools (`gate`, `where`), as DISPATCH_EXTERNAL_EXTENSIONS. */
 export const TOOL_EXTENSIONS = [
   join(import.meta.dir, "fixtures", "test-tools-extension.ts"),
-  join(import.meta.dir, "fixtures", "gate-tool-extension.ts"),
+  join(import.meta.dir, "fixtures", "probe-tools-extension.ts"),
 ].join(",");
 
 /** The bearer token the in-process daemons use. */

@@ -5,6 +5,7 @@
 
 import { dirname } from "node:path";
 import { createAuthApiKeyExtension } from "@dispatch/auth-apikey";
+import { createCacheWarmingExtension } from "@dispatch/cache-warming";
 import { createCompactionExtension } from "@dispatch/compaction";
 import { createConversationStoreExtension } from "@dispatch/conversation-store";
 import { createCredentialStoreExtension } from "@dispatch/credential-store";
@@ -14,6 +15,8 @@ import { createOpenAICompatProviderExtension } from "@dispatch/provider-openai-c
 import { createRetryPolicy, createSessionOrchestratorExtension } from "@dispatch/session-orchestrator";
 import { createSkillsExtension } from "@dispatch/skills";
 import { createStorageSqliteExtension } from "@dispatch/storage-sqlite";
+import { createLoadedExtensionsExtension } from "@dispatch/surface-loaded-extensions";
+import { createSurfaceRegistryExtension } from "@dispatch/surface-registry";
 import { createTodoExtension } from "@dispatch/todo";
 import { createEditFileExtension } from "@dispatch/tool-edit-file";
 import { createFileStateExtension } from "@dispatch/tool-kit";
@@ -23,11 +26,17 @@ import { createWebSearchExtension } from "@dispatch/tool-web-search";
 import { createWriteFileExtension } from "@dispatch/tool-write-file";
 import { createYoutubeTranscriptExtension } from "@dispatch/tool-youtube-transcript";
 import { createTransportHttpExtension } from "@dispatch/transport-http";
+import {
+  createMessageQueueSurfaceExtension,
+  createTodoSurfaceExtension,
+  createTransportWsExtension,
+} from "@dispatch/transport-ws";
 import type { Config } from "./config.ts";
 
 /** Every bundled extension, configured. `token` is the resolved bearer token (undefined: auth off). */
 export function bundledExtensions(config: Config, token: string | undefined): Extension[] {
   const providerIds = [...new Set(config.credentials.map((c) => c.providerId))];
+  const tokenHint = `in ${config.tokenPath} (or set DISPATCH_TOKEN)`;
   // File tools never reach the daemon's own state, wherever the operator put it.
   const containment = {
     deniedRoots: [
@@ -76,6 +85,19 @@ export function bundledExtensions(config: Config, token: string | undefined): Ex
     createTodoExtension(),
     createSkillsExtension(),
     createCompactionExtension({ defaultContextWindow: config.contextWindow }),
+    createSurfaceRegistryExtension(),
+    createLoadedExtensionsExtension(),
+    createMessageQueueSurfaceExtension(),
+    createTodoSurfaceExtension(),
+    createCacheWarmingExtension(config.cacheWarming),
+    createTransportWsExtension({
+      hostname: config.hostname,
+      port: config.surfaceWsPort,
+      allowedHosts: config.allowedHosts,
+      allowedOrigins: config.allowedOrigins,
+      token,
+      tokenHint,
+    }),
     createTransportHttpExtension({
       hostname: config.hostname,
       port: config.httpPort,
@@ -83,7 +105,7 @@ export function bundledExtensions(config: Config, token: string | undefined): Ex
         allowedHosts: config.allowedHosts,
         allowedOrigins: config.allowedOrigins,
         token,
-        tokenHint: `in ${config.tokenPath} (or set DISPATCH_TOKEN)`,
+        tokenHint,
         maxBodyBytes: 16 * 1024 * 1024,
       },
     }),

@@ -18,6 +18,7 @@ import {
 import { main as collectorMain, createCollectorSupervisor } from "@dispatch/observability-collector";
 import { sessionOrchestratorService } from "@dispatch/session-orchestrator";
 import { transportHttpService } from "@dispatch/transport-http";
+import { transportWsService } from "@dispatch/transport-ws";
 import { type Config, ConfigError, configSecrets, loadConfig, parseDotEnv } from "./config.ts";
 import { bundledExtensions } from "./extensions.ts";
 import { loadExternalExtensions } from "./external.ts";
@@ -121,6 +122,7 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
       stopping ??= (async () => {
         logger.info("shutting down", { graceMs: config.shutdownGraceMs });
         http.stopAccepting();
+        host.api.tryGetService(transportWsService)?.stopAccepting();
         await orchestrator.shutdown(config.shutdownGraceMs);
         await host.deactivate();
         await collector.stop();

@@ -652,6 +652,28 @@ describe("workspaces", () => {
     expectError(await d.call("PUT", "/workspaces/team-c/default-cwd", { defaultCwd: "" }), 400, /defaultCwd/);
   });
 
+  it("the cwd ladder: turn override, conversation cwd (relative to the workspace's), workspace default, server default", async () => {
+    const dirs = ["ladder-ws", "ladder-ws/sub", "ladder-conv", "ladder-turn"].map((name) =>
+      join(dataDir, name),
+    );
+    for (const dir of dirs) mkdirSync(dir, { recursive: true });
+    const [wsDir, subDir, convDir, turnDir] = dirs;
+    const where = async (extra: Record<string, unknown> = {}) => {
+      model.enqueue(toolCallReply("where", {}), textReply("here"));
+      const events = await d.chat({ conversationId: "ladder", message: "where am I?", ...extra });
+      const result = events.find((e) => e.type === "tool-result");
+      return result?.type === "tool-result" ? result.content : undefined;
+    };
+    expect(await where()).toBe(dataDir);
+    await d.call("PUT", "/workspaces/ladder", { defaultCwd: wsDir });
+    expect(await where({ workspaceId: "ladder" })).toBe(wsDir);
+    await d.call("PUT", "/conversations/ladder/cwd", { cwd: "sub" });
+    expect(await where()).toBe(subDir);
+    await d.call("PUT", "/conversations/ladder/cwd", { cwd: convDir });
+    expect(await where()).toBe(convDir);
+    expect(await where({ cwd: turnDir })).toBe(turnDir);
+  });
+
   it("DELETE /workspaces/:id closes and moves its conversations; 409 for default; 404 unknown", async () => {
     await d.call("PUT", "/workspaces/doomed", { title: "Doomed" });
     await d.call("PUT", "/conversations/in-doomed/cwd", { cwd: "/tmp", workspaceId: "doomed" });
@@ -687,13 +709,13 @@ describe("system prompt", () => {
   });
 
   it("GET /system-prompt/variables lists the catalog", async () => {
-    const reply = await d.call<{ variables: { name: string; description: string }[] }>(
+    const reply = await d.call<{ variables: { type?: string; name: string; description: string }[] }>(
       "GET",
       "/system-prompt/variables",
     );
     expect(reply.status).toBe(200);
-    const names = reply.body.variables.map((v) => v.name);
-    for (const name of [
+    const keys = reply.body.variables.map((v) => (v.type ? `${v.type}:${v.name}` : v.name));
+    for (const key of [
       "system:time",
       "system:date",
       "system:os",
@@ -701,7 +723,7 @@ describe("system prompt", () => {
       "prompt:model",
       "git:branch",
     ]) {
-      expect(names).toContain(name);
+      expect(keys).toContain(key);
     }
     expect(reply.body.variables.every((v) => typeof v.description === "string" && v.description !== "")).toBe(
       true,

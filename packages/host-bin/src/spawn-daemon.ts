@@ -8,6 +8,8 @@ import { join } from "node:path";
 /** A daemon child process. */
 export interface DaemonProcess {
   url: string;
+  /** The surface WebSocket's URL. */
+  wsUrl: string;
   /** The bearer token (given, or read from the data dir), or undefined when auth is off or it came from elsewhere. */
   token: string | undefined;
   proc: ReturnType<typeof Bun.spawn>;
@@ -46,6 +48,7 @@ export function freePort(): number {
 /** Spawns `bun main.ts` and waits for `/health`. */
 export async function spawnDaemon(options: SpawnDaemonOptions): Promise<DaemonProcess> {
   const port = options.port ?? freePort();
+  const wsPort = freePort();
   let stderrText = "";
   const proc = Bun.spawn([process.execPath, MAIN_PATH], {
     cwd: options.cwd ?? options.dataDir,
@@ -54,6 +57,7 @@ export async function spawnDaemon(options: SpawnDaemonOptions): Promise<DaemonPr
       HOME: process.env.HOME ?? options.dataDir,
       DISPATCH_DATA_DIR: options.dataDir,
       BACKEND_PORT: String(port),
+      SURFACE_WS_PORT: String(wsPort),
       ...options.env,
     },
     stdout: "ignore",
@@ -88,6 +92,7 @@ export async function spawnDaemon(options: SpawnDaemonOptions): Promise<DaemonPr
       (existsSync(tokenFile) ? readFileSync(tokenFile, "utf8").trim() : undefined));
   return {
     url,
+    wsUrl: `ws://127.0.0.1:${options.env?.SURFACE_WS_PORT ?? wsPort}`,
     token,
     proc,
     stderr: () => stderrText,

@@ -137,6 +137,16 @@ describe("documents and watchers", () => {
   });
 });
 
+describe("concurrent starts", () => {
+  it("share one process per (server, root)", async () => {
+    const { runtime } = setup("ok");
+    const results = await Promise.all(["a.fk", "b.fk", "c.fk"].map((name) => write(name, "ERROR: x\n")));
+    expect(results.every((result) => result.notes[0]?.includes("1 error"))).toBe(true);
+    expect(runtime.manager.spawnCount("fake")).toBe(1);
+    expect(runtime.service.servers()).toMatchObject([{ serverId: "fake", root: dir, state: "connected" }]);
+  });
+});
+
 describe("status and refusals", () => {
   it("report servers without spawning, and untrusted project servers as not started", () => {
     const { runtime } = setup("ok", { trustProjectConfig: false });
