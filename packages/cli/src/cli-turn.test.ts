@@ -12,7 +12,7 @@ import type {
   ConversationStatusResponse,
 } from "@dispatch/transport-contract";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { lineReader, removeDir, spawnCli, tempDir } from "./test-daemon.ts";
+import { CLI_MAIN, lineReader, removeDir, runCli, spawnCli, tempDir } from "./test-daemon.ts";
 import { type CliFixture, E2E_TIMEOUT_MS, MODEL, rest, startCliFixture, untilLine } from "./test-fixture.ts";
 
 let f: CliFixture;
@@ -129,6 +129,32 @@ describe("a one-shot turn", () => {
         await f.daemon.fetch("/conversations/interrupt-me/status")
       ).json()) as ConversationStatusResponse;
       expect(status.isActive).toBe(false);
+    },
+    E2E_TIMEOUT_MS,
+  );
+});
+
+describe("on a terminal", () => {
+  it(
+    "colors the output and shows a waiting indicator until the first token, only on a TTY",
+    async () => {
+      f.script(textReply("Slow but sure.", { firstTokenDelayMs: 400 }));
+      const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+      const command = [process.execPath, CLI_MAIN, MODEL, "--text", "take your time"].map(quote).join(" ");
+      // `script` runs the CLI on a pseudo-terminal and copies what it shows.
+      const tty = await runCli([], {
+        command: ["script", "-qefc", command, "/dev/null"],
+        env: { ...f.env, NO_COLOR: "" },
+      });
+      expect(tty.code).toBe(0);
+      expect(tty.stdout).toContain("waiting for the model");
+      expect(tty.stdout).toContain("\r\x1b[K");
+      expect(tty.stdout).toMatch(/\x1b\[2m\[conversation\] /);
+
+      f.script(textReply("Slow but sure.", { firstTokenDelayMs: 400 }));
+      const piped = await runCli([MODEL, "--text", "take your time"], { env: { ...f.env, NO_COLOR: "" } });
+      expect(piped.stdout + piped.stderr).not.toContain("\x1b[");
+      expect(piped.stderr).toBe("");
     },
     E2E_TIMEOUT_MS,
   );

@@ -128,9 +128,24 @@ export interface SentMessage {
   tool_call_id?: string;
 }
 
+/** The fields of an OpenAI chat-completions request body the tests look at. */
+export interface SentBody {
+  model?: string;
+  messages?: SentMessage[];
+  tools?: unknown[];
+  reasoning_effort?: string;
+  max_tokens?: number;
+  max_completion_tokens?: number;
+}
+
+/** The parsed body of a recorded chat request (`{}` when absent). */
+export function sentBody(request: RecordedRequest | undefined): SentBody {
+  return (request?.body as SentBody | undefined) ?? {};
+}
+
 /** The messages a recorded chat request sent. */
 export function sentMessages(request: RecordedRequest | undefined): SentMessage[] {
-  return (request?.body as { messages?: SentMessage[] } | undefined)?.messages ?? [];
+  return sentBody(request).messages ?? [];
 }
 
 /** A sent message's text (string content or the concatenated text parts). */

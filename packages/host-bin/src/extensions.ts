@@ -17,6 +17,8 @@ import { createSkillsExtension } from "@dispatch/skills";
 import { createStorageSqliteExtension } from "@dispatch/storage-sqlite";
 import { createLoadedExtensionsExtension } from "@dispatch/surface-loaded-extensions";
 import { createSurfaceRegistryExtension } from "@dispatch/surface-registry";
+import { createSystemPromptExtension } from "@dispatch/system-prompt";
+import { createThroughputStoreExtension } from "@dispatch/throughput-store";
 import { createTodoExtension } from "@dispatch/todo";
 import { createEditFileExtension } from "@dispatch/tool-edit-file";
 import { createFileStateExtension } from "@dispatch/tool-kit";
@@ -73,6 +75,8 @@ export function bundledExtensions(config: Config, token: string | undefined): Ex
       retry: createRetryPolicy(),
     }),
     createMessageQueueExtension(),
+    createSystemPromptExtension(),
+    createThroughputStoreExtension(),
     createFileStateExtension(),
     createReadFileExtension(containment),
     createEditFileExtension(containment),

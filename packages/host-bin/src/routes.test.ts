@@ -417,7 +417,7 @@ describe("conversation settings", () => {
     });
     model.enqueue(textReply("from the other model"));
     await d.chat({ conversationId: "set-model", message: "which model?" });
-    expect((model.requests.at(-1)?.body as { model: string }).model).toBe("other-model");
+    expect(sentBody(model.requests.at(-1)).model).toBe("other-model");
     expect((await d.call("PUT", "/conversations/set-model/model", { model: null })).body.model).toBeNull();
     expect((await d.call("PUT", "/conversations/set-model/model", { model: "" })).body.model).toBeNull();
     expectError(await d.call("PUT", "/conversations/set-model/model", {}), 400, /model/);
@@ -437,7 +437,7 @@ describe("conversation settings", () => {
     });
     model.enqueue(textReply("thinking lightly"));
     await d.chat({ conversationId: "set-effort", message: "think" });
-    expect((model.requests.at(-1)?.body as { reasoning_effort?: string }).reasoning_effort).toBe("low");
+    expect(sentBody(model.requests.at(-1)).reasoning_effort).toBe("low");
     expectError(
       await d.call("PUT", "/conversations/set-effort/reasoning-effort", { reasoningEffort: "extreme" }),
       400,

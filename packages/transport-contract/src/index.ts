@@ -222,7 +222,25 @@ export interface SystemPromptResponse {
 }
 /** `GET /system-prompt/variables`. */
 export interface SystemPromptVariablesResponse {
-  variables: { name: string; description: string }[];
+  /** Insert one as `[type:name]`; `dynamic` ones take an argument (`[file:<path>]`). */
+  variables: { type: string; name: string; description: string; dynamic?: boolean }[];
+}
+
+/** `GET /metrics/throughput?period=day|week|month&date=YYYY-MM-DD` (UTC; weeks start Monday). */
+export interface ThroughputResponse {
+  period: "day" | "week" | "month";
+  date: string;
+  /** Window, epoch ms, `[start, end)`. */
+  start: number;
+  end: number;
+  /** Fastest first. */
+  models: {
+    model: string;
+    tokensPerSecond: number;
+    totalOutputTokens: number;
+    totalGenMs: number;
+    turns: number;
+  }[];
 }
 
 /** Chat messages a WebSocket client sends. */

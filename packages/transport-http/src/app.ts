@@ -32,6 +32,8 @@ export interface AppDeps {
   queue: SettingsDeps["queue"];
   warm: FeatureDeps["warm"];
   compaction: FeatureDeps["compaction"];
+  systemPrompt: FeatureDeps["systemPrompt"];
+  throughput: FeatureDeps["throughput"];
 }
 
 export type DispatchApp = Hono<{ Bindings: ServerBinding }>;
@@ -63,8 +65,8 @@ export function createApp(deps: AppDeps): DispatchApp {
 
   registerConversationRoutes(app, { store: deps.store, orchestrator: deps.orchestrator });
   registerSettingsRoutes(app, { store: deps.store, orchestrator: deps.orchestrator, queue: deps.queue });
-  registerWorkspaceRoutes(app, deps.store);
-  registerFeatureRoutes(app, { store: deps.store, warm: deps.warm, compaction: deps.compaction });
+  registerWorkspaceRoutes(app, deps.store, deps.orchestrator);
+  registerFeatureRoutes(app, deps);
 
   app.notFound((c) =>
     c.json(

@@ -9,6 +9,8 @@ import { credentialStoreService } from "@dispatch/credential-store";
 import { defineService, type Extension, KERNEL_API_VERSION } from "@dispatch/kernel";
 import { messageQueueService } from "@dispatch/message-queue";
 import { sessionOrchestratorService, warmService } from "@dispatch/session-orchestrator";
+import { systemPromptService } from "@dispatch/system-prompt";
+import { throughputService } from "@dispatch/throughput-store";
 import { createApp } from "./app.ts";
 import type { SecurityOptions } from "./security.ts";
 
@@ -54,6 +56,8 @@ export function createTransportHttpExtension(options: TransportHttpOptions): Ext
         queue: () => host.tryGetService(messageQueueService),
         warm: () => host.tryGetService(warmService),
         compaction: () => host.tryGetService(compactionService),
+        systemPrompt: () => host.tryGetService(systemPromptService),
+        throughput: () => host.tryGetService(throughputService),
       });
       const bound = Bun.serve({
         hostname: options.hostname,

@@ -1,21 +1,37 @@
 /**
- * Routes backed by optional feature extensions: cache warming, compaction and its threshold. A
+ * Routes backed by optional feature extensions: cache warming, compaction and its threshold, the
+ * system prompt template, throughput metrics. A
  * missing extension answers 503 with its name; a refusal (a turn is generating, too short) is 409.
  */
 import { type CompactionService, DEFAULT_COMPACT_PERCENT } from "@dispatch/compaction";
 import type { ConversationStore } from "@dispatch/conversation-store";
 import type { WarmService } from "@dispatch/session-orchestrator";
-import type { CompactPercentResponse, CompactResponse, WarmResponse } from "@dispatch/transport-contract";
+import type { SystemPromptService } from "@dispatch/system-prompt";
+import { type ThroughputService, throughputQuerySchema } from "@dispatch/throughput-store";
+import type {
+  CompactPercentResponse,
+  CompactResponse,
+  SystemPromptResponse,
+  SystemPromptVariablesResponse,
+  ThroughputResponse,
+  WarmResponse,
+} from "@dispatch/transport-contract";
 import { z } from "zod";
 import type { DispatchApp } from "./app.ts";
-import { conversationIdParam, conversationIdSchema, HttpError, parseBody } from "./validate.ts";
+import { conversationIdParam, conversationIdSchema, HttpError, parseBody, parseQuery } from "./validate.ts";
 
 /** What the feature routes need; each getter returns undefined when the extension is absent. */
 export interface FeatureDeps {
   store: ConversationStore;
   warm(): WarmService | undefined;
   compaction(): CompactionService | undefined;
+  systemPrompt(): SystemPromptService | undefined;
+  throughput(): ThroughputService | undefined;
 }
+
+const templateBody = z.object({
+  template: z.string({ message: "template must be a string (empty = no system prompt)" }),
+});
 
 const warmBody = z.object({
   conversationId: conversationIdSchema,
@@ -85,5 +101,25 @@ export function registerFeatureRoutes(app: DispatchApp, deps: FeatureDeps): void
     deps.store.ensureConversation(id);
     deps.store.setCompactPercent(id, threshold);
     return c.json({ conversationId: id, threshold } satisfies CompactPercentResponse);
+  });
+
+  app.get("/system-prompt", (c) => {
+    const service = required(deps.systemPrompt(), "system-prompt");
+    return c.json({ template: service.getTemplate() } satisfies SystemPromptResponse);
+  });
+  app.put("/system-prompt", async (c) => {
+    const { template } = await parseBody(c, templateBody);
+    required(deps.systemPrompt(), "system-prompt").setTemplate(template);
+    return c.json({ template } satisfies SystemPromptResponse);
+  });
+  app.get("/system-prompt/variables", (c) => {
+    const service = required(deps.systemPrompt(), "system-prompt");
+    return c.json({ variables: service.variables() } satisfies SystemPromptVariablesResponse);
+  });
+
+  app.get("/metrics/throughput", (c) => {
+    const query = parseQuery(c, throughputQuerySchema);
+    const body: ThroughputResponse = required(deps.throughput(), "throughput-store").aggregate(query);
+    return c.json(body);
   });
 }

@@ -3,6 +3,7 @@
  * workspace cannot be deleted: 409).
  */
 import type { ConversationStore } from "@dispatch/conversation-store";
+import type { SessionOrchestrator } from "@dispatch/session-orchestrator";
 import type { WorkspaceDeleteResponse, WorkspaceListResponse } from "@dispatch/transport-contract";
 import type { Context } from "hono";
 import { z } from "zod";
@@ -30,7 +31,11 @@ function unknown(id: string): HttpError {
 }
 
 /** Registers the workspace routes on `app`. */
-export function registerWorkspaceRoutes(app: DispatchApp, store: ConversationStore): void {
+export function registerWorkspaceRoutes(
+  app: DispatchApp,
+  store: ConversationStore,
+  orchestrator: SessionOrchestrator,
+): void {
   app.get("/workspaces", (c) =>
     c.json({ workspaces: store.listWorkspaces() } satisfies WorkspaceListResponse),
   );
@@ -71,6 +76,12 @@ export function registerWorkspaceRoutes(app: DispatchApp, store: ConversationSto
 
   app.delete("/workspaces/:id", (c) => {
     const id = workspaceIdParam(c);
+    if (id !== "default" && store.getWorkspace(id)) {
+      // Running turns of the workspace stop first; the store then closes and reassigns them.
+      for (const meta of store.listConversations({ workspaceId: id })) {
+        if (orchestrator.isActive(meta.id)) orchestrator.close(meta.id);
+      }
+    }
     const outcome = store.deleteWorkspace(id);
     if ("error" in outcome) {
       if (outcome.error === "default") throw new HttpError(409, 'The "default" workspace cannot be deleted.');

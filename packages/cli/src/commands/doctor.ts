@@ -133,7 +133,11 @@ async function checkProvider(ctx: Context, checks: Check[], status: DaemonStatus
         fix: "set DISPATCH_MODEL to one of `dispatch models`",
       });
     } else {
-      checks.push({ name: "provider", status: "ok", detail: `reachable, ${body.models.length} model${body.models.length === 1 ? "" : "s"}` });
+      checks.push({
+        name: "provider",
+        status: "ok",
+        detail: `reachable, ${body.models.length} model${body.models.length === 1 ? "" : "s"}`,
+      });
     }
   } catch (err) {
     checks.push({
