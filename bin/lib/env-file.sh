@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by bin/setup-env and bin/sync-env (sourced, not run): read and update KEY=value lines of
 # an env file (the systemd EnvironmentFile /etc/dispatch/env, or a dev .env) without touching the
 # other lines. Values are passed through the environment, never through a command line or a regex.

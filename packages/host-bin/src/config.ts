@@ -27,6 +27,7 @@ export interface Config {
   externalExtensions: string[];
   shutdownGraceMs: number;
   maxSteps: number;
+  lsp: { trustProjectConfig: boolean; typescriptServerPath?: string };
   cacheWarming: { enabledByDefault: boolean; intervalSeconds: number; maxWarmsPerIdle: number };
   /** Context window assumed for models whose provider does not report one. */
   contextWindow: number;
@@ -115,6 +116,10 @@ const envSchema = z.object({
   DISPATCH_SHUTDOWN_GRACE_MS: positiveInt("DISPATCH_SHUTDOWN_GRACE_MS", 10_000),
   DISPATCH_MAX_STEPS: positiveInt("DISPATCH_MAX_STEPS", 50),
   DISPATCH_CONTEXT_WINDOW: positiveInt("DISPATCH_CONTEXT_WINDOW", 128_000),
+  DISPATCH_LSP_TRUST_PROJECT: z
+    .enum(["on", "off"], { message: 'DISPATCH_LSP_TRUST_PROJECT must be "on" or "off"' })
+    .optional(),
+  DISPATCH_LSP_TSSERVER: z.string().optional(),
   DISPATCH_CACHE_WARMING: z
     .enum(["on", "off"], { message: 'DISPATCH_CACHE_WARMING must be "on" or "off"' })
     .optional(),
@@ -187,6 +192,10 @@ export function loadConfig(env: Record<string, string | undefined>, cwd: string)
     shutdownGraceMs: e.DISPATCH_SHUTDOWN_GRACE_MS,
     maxSteps: e.DISPATCH_MAX_STEPS,
     contextWindow: e.DISPATCH_CONTEXT_WINDOW,
+    lsp: {
+      trustProjectConfig: e.DISPATCH_LSP_TRUST_PROJECT === "on",
+      ...(e.DISPATCH_LSP_TSSERVER ? { typescriptServerPath: resolve(cwd, e.DISPATCH_LSP_TSSERVER) } : {}),
+    },
     cacheWarming: {
       enabledByDefault: e.DISPATCH_CACHE_WARMING === "on",
       intervalSeconds: e.DISPATCH_CACHE_WARM_INTERVAL_S,

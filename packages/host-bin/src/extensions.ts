@@ -10,6 +10,7 @@ import { createCompactionExtension } from "@dispatch/compaction";
 import { createConversationStoreExtension } from "@dispatch/conversation-store";
 import { createCredentialStoreExtension } from "@dispatch/credential-store";
 import type { Extension } from "@dispatch/kernel";
+import { allowlistedEnv, createLspExtension } from "@dispatch/lsp";
 import { createMessageQueueExtension } from "@dispatch/message-queue";
 import { createOpenAICompatProviderExtension } from "@dispatch/provider-openai-compat";
 import { createRetryPolicy, createSessionOrchestratorExtension } from "@dispatch/session-orchestrator";
@@ -88,6 +89,7 @@ export function bundledExtensions(config: Config, token: string | undefined): Ex
       : []),
     createTodoExtension(),
     createSkillsExtension(),
+    createLspExtension({ ...config.lsp, env: allowlistedEnv(process.env), containment }),
     createCompactionExtension({ defaultContextWindow: config.contextWindow }),
     createSurfaceRegistryExtension(),
     createLoadedExtensionsExtension(),
@@ -105,6 +107,7 @@ export function bundledExtensions(config: Config, token: string | undefined): Ex
     createTransportHttpExtension({
       hostname: config.hostname,
       port: config.httpPort,
+      defaultCwd: config.defaultCwd,
       security: {
         allowedHosts: config.allowedHosts,
         allowedOrigins: config.allowedOrigins,

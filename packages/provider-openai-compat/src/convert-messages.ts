@@ -1,36 +1,33 @@
 /**
- * Our history (`ChatMessage[]` of wire chunks) and tool specs, converted to AI SDK model messages
- * and tools. The conversion also makes the history provider-valid: `error`, `system` and other
- * non-model chunks are dropped, empty messages vanish, and tool calls and results are paired.
+ * Our history (`ChatMessage[]` of wire chunks) and tool specs, converted to the AI SDK's
+ * language-model prompt and function tools. The conversion also makes the history provider-valid:
+ * `error`, `system` and other non-model chunks are dropped, empty messages vanish, and tool calls
+ * and results are paired.
  */
 import type { ToolSpec } from "@dispatch/kernel";
 import type { ChatMessage, Chunk } from "@dispatch/wire";
-import {
-  type AssistantModelMessage,
-  type JSONSchema7,
-  jsonSchema,
-  type ModelMessage,
-  type Tool,
-  type ToolModelMessage,
-  type ToolResultPart,
-  tool,
-  type UserModelMessage,
-} from "ai";
+import type { FunctionTool, Prompt, PromptMessage } from "./model-types.ts";
 
 /** What a tool result says when the history holds a call without one (an interrupted turn). */
 export const MISSING_TOOL_RESULT = "No result: the tool call was interrupted before it finished.";
 
-type AssistantPart = Exclude<AssistantModelMessage["content"], string>[number];
-type UserPart = Exclude<UserModelMessage["content"], string>[number];
+type PartOf<R extends PromptMessage["role"]> = Extract<PromptMessage, { role: R }>["content"] extends
+  | (infer P)[]
+  | string
+  ? P
+  : never;
+type AssistantPart = PartOf<"assistant">;
+type UserPart = PartOf<"user">;
+type ToolResultPart = Extract<PartOf<"tool">, { type: "tool-result" }>;
 
-/** Converts the history to model messages (the system prompt is passed separately). */
-export function toModelMessages(messages: readonly ChatMessage[]): ModelMessage[] {
+/** Converts the history to the model prompt, led by the system prompt when there is one. */
+export function toPrompt(messages: readonly ChatMessage[], systemPrompt?: string): Prompt {
   const answered = new Set<string>();
   for (const message of messages) {
     for (const chunk of message.chunks) if (chunk.type === "tool-result") answered.add(chunk.toolCallId);
   }
   const called = new Set<string>();
-  const out: ModelMessage[] = [];
+  const out: Prompt = systemPrompt ? [{ role: "system", content: systemPrompt }] : [];
   for (const message of messages) {
     const missing: ToolResultPart[] = [];
     if (message.role === "assistant") {
@@ -49,21 +46,19 @@ export function toModelMessages(messages: readonly ChatMessage[]): ModelMessage[
       if (text !== "") out.push({ role: "system", content: text });
     }
     const results = [...toolResultParts(message.chunks, called), ...missing];
-    if (results.length > 0) out.push({ role: "tool", content: results } satisfies ToolModelMessage);
+    if (results.length > 0) out.push({ role: "tool", content: results });
   }
   return out;
 }
 
-/** Converts tool specs to AI SDK tools without `execute` (the turn loop runs tools). */
-export function toModelTools(specs: readonly ToolSpec[]): Record<string, Tool> {
-  const tools: Record<string, Tool> = {};
-  for (const spec of specs) {
-    tools[spec.name] = tool({
-      description: spec.description,
-      inputSchema: jsonSchema(spec.inputSchema as JSONSchema7),
-    });
-  }
-  return tools;
+/** Converts tool specs to function tools, in the given order (the turn loop runs them). */
+export function toFunctionTools(specs: readonly ToolSpec[]): FunctionTool[] {
+  return specs.map((spec) => ({
+    type: "function",
+    name: spec.name,
+    description: spec.description,
+    inputSchema: spec.inputSchema as FunctionTool["inputSchema"],
+  }));
 }
 
 /**
@@ -109,11 +104,14 @@ function userParts(chunks: readonly Chunk[]): UserPart[] {
   return parts;
 }
 
-/** An absolute http(s) or data URL goes to the model as an image; anything else becomes a note. */
+/**
+ * An absolute http(s) or data URL goes to the model as an image URL (never downloaded here);
+ * anything else becomes a note.
+ */
 function imagePart(url: string, mimeType: string | undefined): UserPart {
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   if (parsed && ["http:", "https:", "data:"].includes(parsed.protocol)) {
-    return { type: "file", data: parsed, mediaType: mimeType ?? "image" };
+    return { type: "file", data: { type: "url", url: parsed }, mediaType: mimeType ?? "image" };
   }
   return { type: "text", text: `[image ${url} is not reachable by the model]` };
 }

@@ -1,29 +1,30 @@
 /**
- * Pure mappings from AI SDK values to ours: usage (with cache details), finish reasons and
- * reasoning effort.
+ * Pure mappings from AI SDK language-model values to ours: usage (with cache details), finish
+ * reasons and reasoning effort.
  */
 import type { FinishReason, ReasoningEffort, Usage } from "@dispatch/wire";
-import type { LanguageModelUsage } from "ai";
+import type { ModelUsage } from "./model-types.ts";
 
-/** Our usage from the SDK's, or `undefined` when the server reported none. */
-export function toUsage(usage: LanguageModelUsage): Usage | undefined {
-  if (usage.inputTokens === undefined && usage.outputTokens === undefined) return undefined;
-  const result: Usage = { inputTokens: usage.inputTokens ?? 0, outputTokens: usage.outputTokens ?? 0 };
+/** Our usage from the model's, or `undefined` when the server reported none. */
+export function toUsage(usage: ModelUsage): Usage | undefined {
+  const input = usage.inputTokens.total;
+  const output = usage.outputTokens.total;
+  if (input === undefined && output === undefined) return undefined;
+  const result: Usage = { inputTokens: input ?? 0, outputTokens: output ?? 0 };
   const raw = (usage.raw ?? {}) as Record<string, unknown>;
   // DeepSeek reports cache hits as `prompt_cache_hit_tokens` instead of `prompt_tokens_details`.
-  const cacheRead =
-    positive(usage.inputTokenDetails.cacheReadTokens) ?? positive(raw.prompt_cache_hit_tokens);
+  const cacheRead = positive(usage.inputTokens.cacheRead) ?? positive(raw.prompt_cache_hit_tokens);
   if (cacheRead !== undefined) result.cacheReadTokens = cacheRead;
   const details = (raw.prompt_tokens_details ?? {}) as Record<string, unknown>;
   const cacheWrite =
-    positive(usage.inputTokenDetails.cacheWriteTokens) ??
+    positive(usage.inputTokens.cacheWrite) ??
     positive(details.cache_write_tokens) ??
     positive(raw.cache_creation_input_tokens);
   if (cacheWrite !== undefined) result.cacheWriteTokens = cacheWrite;
   return result;
 }
 
-/** Our finish reason: the SDK's unified reason, or the raw provider string when it has none. */
+/** Our finish reason: the model's unified reason, or the raw provider string when it has none. */
 export function toFinishReason(unified: string, raw: string | undefined): FinishReason {
   if (unified === "other") return raw ?? "other";
   return unified;

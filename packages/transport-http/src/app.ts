@@ -34,6 +34,8 @@ export interface AppDeps {
   compaction: FeatureDeps["compaction"];
   systemPrompt: FeatureDeps["systemPrompt"];
   throughput: FeatureDeps["throughput"];
+  lsp: FeatureDeps["lsp"];
+  ownCwd: FeatureDeps["ownCwd"];
 }
 
 export type DispatchApp = Hono<{ Bindings: ServerBinding }>;

@@ -7,8 +7,9 @@ import { compactionService } from "@dispatch/compaction";
 import { conversationStoreService } from "@dispatch/conversation-store";
 import { credentialStoreService } from "@dispatch/credential-store";
 import { defineService, type Extension, KERNEL_API_VERSION } from "@dispatch/kernel";
+import { lspService } from "@dispatch/lsp";
 import { messageQueueService } from "@dispatch/message-queue";
-import { sessionOrchestratorService, warmService } from "@dispatch/session-orchestrator";
+import { effectiveCwd, sessionOrchestratorService, warmService } from "@dispatch/session-orchestrator";
 import { systemPromptService } from "@dispatch/system-prompt";
 import { throughputService } from "@dispatch/throughput-store";
 import { createApp } from "./app.ts";
@@ -21,6 +22,8 @@ export interface TransportHttpOptions {
   /** 0 picks a free port (tests). */
   port: number;
   security: SecurityOptions;
+  /** The server default cwd, last rung of the cwd ladder (for `GET .../lsp`). */
+  defaultCwd: string;
 }
 
 /** The running server. */
@@ -46,10 +49,18 @@ export function createTransportHttpExtension(options: TransportHttpOptions): Ext
       description: "HTTP API: NDJSON chat stream and conversation routes",
     },
     activate(host) {
+      const store = host.getService(conversationStoreService);
+      const credentials = host.getService(credentialStoreService);
+      const ownCwd = (id: string): string | null => {
+        const meta = store.getMeta(id);
+        if (!meta) return null;
+        const hasOwn = store.getSettings(id).cwd !== null || store.getWorkspace(meta.workspaceId)?.defaultCwd;
+        return hasOwn ? effectiveCwd({ host, store, credentials, defaultCwd: options.defaultCwd }, id) : null;
+      };
       const app = createApp({
         orchestrator: host.getService(sessionOrchestratorService),
-        store: host.getService(conversationStoreService),
-        credentials: host.getService(credentialStoreService),
+        store,
+        credentials,
         security: options.security,
         logger: host.logger,
         newConversationId: () => crypto.randomUUID(),
@@ -58,6 +69,8 @@ export function createTransportHttpExtension(options: TransportHttpOptions): Ext
         compaction: () => host.tryGetService(compactionService),
         systemPrompt: () => host.tryGetService(systemPromptService),
         throughput: () => host.tryGetService(throughputService),
+        lsp: () => host.tryGetService(lspService),
+        ownCwd: (id) => ownCwd(id),
       });
       const bound = Bun.serve({
         hostname: options.hostname,

@@ -5,12 +5,14 @@
  */
 import { type CompactionService, DEFAULT_COMPACT_PERCENT } from "@dispatch/compaction";
 import type { ConversationStore } from "@dispatch/conversation-store";
+import type { LspService } from "@dispatch/lsp";
 import type { WarmService } from "@dispatch/session-orchestrator";
 import type { SystemPromptService } from "@dispatch/system-prompt";
 import { type ThroughputService, throughputQuerySchema } from "@dispatch/throughput-store";
 import type {
   CompactPercentResponse,
   CompactResponse,
+  LspStatusResponse,
   SystemPromptResponse,
   SystemPromptVariablesResponse,
   ThroughputResponse,
@@ -27,6 +29,9 @@ export interface FeatureDeps {
   compaction(): CompactionService | undefined;
   systemPrompt(): SystemPromptService | undefined;
   throughput(): ThroughputService | undefined;
+  lsp(): LspService | undefined;
+  /** The conversation's effective cwd when it has one of its own (or its workspace does). */
+  ownCwd(conversationId: string): string | null;
 }
 
 const templateBody = z.object({
@@ -121,5 +126,17 @@ export function registerFeatureRoutes(app: DispatchApp, deps: FeatureDeps): void
     const query = parseQuery(c, throughputQuerySchema);
     const body: ThroughputResponse = required(deps.throughput(), "throughput-store").aggregate(query);
     return c.json(body);
+  });
+
+  app.get("/conversations/:id/lsp", (c) => {
+    const id = conversationIdParam(c);
+    const lsp = required(deps.lsp(), "lsp");
+    // Like the reference: no cwd of its own, no servers (never the server's own directory).
+    const cwd = deps.ownCwd(id);
+    return c.json({
+      conversationId: id,
+      cwd,
+      servers: cwd ? lsp.status(cwd) : [],
+    } satisfies LspStatusResponse);
   });
 }

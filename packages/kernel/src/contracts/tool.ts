@@ -24,6 +24,8 @@ export interface ToolContext {
   stepId: string;
   /** The turn's effective working directory; never enters the prompt. */
   cwd?: string;
+  /** Extra directories this turn's file tools may use besides `cwd` (absolute paths; from the workspace's settings). */
+  roots?: readonly string[];
   /** Aborts when the turn is stopped. */
   signal: AbortSignalLike;
   /** Streams live output to watchers as `tool-output` events. */

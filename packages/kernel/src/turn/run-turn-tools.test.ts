@@ -143,6 +143,22 @@ describe("runTurn: dispatching tools", () => {
       expect.objectContaining({ toolCallId: "call-0", data: "oops\n", stream: "stderr" }),
     ]);
   });
+
+  it("gives every tool call the turn's extra roots, and none when the turn has none", async () => {
+    const seen: Array<readonly string[] | undefined> = [];
+    const reader = tool("read", async (_input, context) => {
+      seen.push(context.roots);
+      return { content: "ok" };
+    });
+    const withRoots = harness(scriptedProvider([calls("read", "read"), done]), {
+      tools: [reader],
+      toolRoots: ["/srv/shared", "/opt/docs"],
+    });
+    await runTurn(withRoots.input);
+    const without = harness(scriptedProvider([calls("read"), done]), { tools: [reader] });
+    await runTurn(without.input);
+    expect(seen).toEqual([["/srv/shared", "/opt/docs"], ["/srv/shared", "/opt/docs"], undefined]);
+  });
 });
 
 describe("runTurn: abort", () => {

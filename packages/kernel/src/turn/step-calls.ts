@@ -61,6 +61,7 @@ export function createStepCalls(turn: TurnState, stepId: string, stepSpan: Span)
         turnId: input.turnId,
         stepId,
         ...(input.cwd === undefined ? {} : { cwd: input.cwd }),
+        ...(input.toolRoots === undefined ? {} : { roots: input.toolRoots }),
         signal: input.signal,
         logger: span.logger,
         onOutput: (data, stream) => {

@@ -46,6 +46,8 @@ export interface RunTurnInput {
   systemPrompt?: string;
   reasoningEffort?: ReasoningEffort;
   cwd?: string;
+  /** Extra roots for file tools, passed into every `ToolContext` as `roots`. */
+  toolRoots?: readonly string[];
   signal: AbortSignalLike;
   /** Receives every event the loop produces. Contract: must not throw (the loop guards anyway). */
   emit(event: AgentEvent): void;
