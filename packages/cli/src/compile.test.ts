@@ -1,8 +1,9 @@
 /**
- * The single-file binaries from `bin/build`, outside the repository: the compiled `dispatch-server`
- * starts in an empty directory holding only `.env`, serves a turn to the compiled `dispatch`, runs
- * its collector as `dispatch-server collector …` (which fills the trace database), and on SIGTERM
- * exits 0 leaving no collector process behind.
+ * The single-file binaries from `bin/build`, run with the repository hidden (an empty tmpfs over it
+ * in a private mount namespace): the compiled `dispatch-server` starts in an empty directory holding
+ * only `.env`, serves a turn to the compiled `dispatch`, runs its collector as
+ * `dispatch-server collector …` (which fills the trace database), and on SIGTERM exits 0 leaving
+ * no collector process behind.
  */
 import { Database } from "bun:sqlite";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -20,6 +21,18 @@ import {
 } from "./test-daemon.ts";
 
 const TIMEOUT_MS = 60_000;
+/** Runs a command with the repository hidden under an empty tmpfs (a private mount namespace). */
+const WITHOUT_REPO = [
+  "unshare",
+  "--user",
+  "--map-root-user",
+  "--mount",
+  "sh",
+  "-c",
+  'mount -t tmpfs tmpfs "$1" && shift && exec "$@"',
+  "sh",
+  REPO_ROOT,
+];
 
 /** Command lines of the live children of `pid` (from /proc). */
 function childCommands(pid: number): string[] {
@@ -96,6 +109,13 @@ describe("the compiled binaries", () => {
     }
   });
 
+  it("run with the repository hidden", () => {
+    const probe = Bun.spawnSync([...WITHOUT_REPO, "ls", "-A", REPO_ROOT], { stdout: "pipe", stderr: "pipe" });
+    expect(probe.stderr.toString()).toBe("");
+    expect(probe.stdout.toString()).toBe("");
+    expect(probe.exitCode).toBe(0);
+  });
+
   it(
     "serve a turn from an empty directory with only .env, with the collector, and stop cleanly on SIGTERM",
     async () => {
@@ -115,7 +135,7 @@ describe("the compiled binaries", () => {
       );
       const dataDir = join(run, "data");
       daemon = await startTestDaemon({
-        command: [join(work, "dist", "dispatch-server")],
+        command: [...WITHOUT_REPO, join(work, "dist", "dispatch-server")],
         cwd: run,
         dataDir,
         setPaths: false,
@@ -125,7 +145,7 @@ describe("the compiled binaries", () => {
       const turn = await runCli(
         ["opencode/scripted-model", "--text", "hello", "--conversation", "compiled-1"],
         {
-          command: [join(work, "dist", "dispatch")],
+          command: [...WITHOUT_REPO, join(work, "dist", "dispatch")],
           env: { DISPATCH_SERVER: daemon.url, DISPATCH_DATA_DIR: dataDir },
         },
       );

@@ -26,4 +26,9 @@ export type {
   WorkspacePatch,
 } from "./types.ts";
 export { conversationStoreService } from "./types.ts";
-export { DEFAULT_WORKSPACE_ID, isValidWorkspaceId, WORKSPACE_ID_PATTERN } from "./workspaces.ts";
+export {
+  DEFAULT_WORKSPACE_ID,
+  isValidWorkspaceId,
+  MAX_WORKSPACE_EXTRA_ROOTS,
+  WORKSPACE_ID_PATTERN,
+} from "./workspaces.ts";

@@ -67,3 +67,21 @@ describe("migration 2", () => {
     expect(store.loadMetrics("b")).toEqual([sealed]);
   });
 });
+
+describe("migration 3", () => {
+  it("adds empty extra roots to the workspaces of a version-2 database", () => {
+    const { sql } = storage;
+    sql.migrate(CONVERSATION_STORE_OWNER, CONVERSATION_STORE_MIGRATIONS.slice(0, 2));
+    sql.exec("INSERT INTO workspaces (id, title, created_at, last_activity_at) VALUES ('web', 'Web', 1, 2)");
+    const store = createConversationStore({ sql, now: () => 1_000 });
+    expect(store.getWorkspace("web")).toEqual({
+      id: "web",
+      title: "Web",
+      defaultCwd: null,
+      defaultComputerId: null,
+      createdAt: 1,
+      lastActivityAt: 2,
+    });
+    expect(store.setWorkspaceExtraRoots("web", ["/srv/docs"])?.extraRoots).toEqual(["/srv/docs"]);
+  });
+});

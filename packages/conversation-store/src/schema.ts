@@ -120,4 +120,12 @@ export const CONVERSATION_STORE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX turns_running ON turns (conversation_id) WHERE status = 'running';
     `,
   },
+  {
+    version: 3,
+    name: "workspace extra roots",
+    up: `
+      -- A JSON array of absolute paths the file tools may use besides the cwd.
+      ALTER TABLE workspaces ADD COLUMN extra_roots TEXT NOT NULL DEFAULT '[]';
+    `,
+  },
 ];

@@ -116,6 +116,7 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
     },
     setWorkspaceTitle: (id, title) => workspaces.update(id, { title }),
     setWorkspaceDefaultCwd: (id, cwd) => workspaces.update(id, { defaultCwd: cwd }),
+    setWorkspaceExtraRoots: (id, roots) => workspaces.update(id, { extraRoots: roots }),
     deleteWorkspace(id) {
       if (id === DEFAULT_WORKSPACE_ID) return { error: "default" };
       return sql.transaction(() => {

@@ -55,6 +55,8 @@ export interface WorkspacePatch {
   title?: string;
   /** `null` or `""` clears. */
   defaultCwd?: string | null;
+  /** Replaces the extra roots (absolute paths, at most `MAX_WORKSPACE_EXTRA_ROOTS`; `[]` clears). */
+  extraRoots?: readonly string[];
 }
 
 /** Why `deleteWorkspace` refused: `default` cannot be deleted; `unknown` does not exist. */
@@ -98,6 +100,11 @@ export interface ConversationStore {
   setWorkspaceTitle(id: string, title: string): Workspace | null;
   /** Sets or clears (`null`/`""`) the workspace's default cwd; `null` when it is unknown. */
   setWorkspaceDefaultCwd(id: string, cwd: string | null): Workspace | null;
+  /**
+   * Replaces the workspace's extra roots (normalized, duplicates dropped; `[]` clears); `null` when
+   * it is unknown. Throws `RangeError` on a relative or empty path or more than 20 roots.
+   */
+  setWorkspaceExtraRoots(id: string, roots: readonly string[]): Workspace | null;
   /**
    * In one transaction: closes the workspace's conversations, moves them to `"default"` and
    * deletes the workspace. `closedCount` counts the conversations that were not already closed.

@@ -87,6 +87,42 @@ describe("upsertWorkspace and setters", () => {
   });
 });
 
+describe("extra roots", () => {
+  it("are absent by default, set by upsert or setter, normalized, deduplicated and kept across a reopen", () => {
+    expect(t.store.upsertWorkspace("web").extraRoots).toBeUndefined();
+    expect(
+      t.store.upsertWorkspace("web", { extraRoots: ["/srv/docs/", "/opt//lib", "/srv/docs"] }),
+    ).toMatchObject({
+      id: "web",
+      extraRoots: ["/srv/docs", "/opt/lib"],
+    });
+    expect(t.store.upsertWorkspace("web", { title: "Web" }).extraRoots).toEqual(["/srv/docs", "/opt/lib"]);
+    expect(t.store.setWorkspaceExtraRoots("web", ["/data", "/"])?.extraRoots).toEqual(["/data", "/"]);
+    t.reopen();
+    expect(t.store.getWorkspace("web")?.extraRoots).toEqual(["/data", "/"]);
+    expect(t.store.listWorkspaces().find((workspace) => workspace.id === "web")?.extraRoots).toEqual([
+      "/data",
+      "/",
+    ]);
+    expect(t.store.setWorkspaceExtraRoots("web", [])).not.toHaveProperty("extraRoots");
+    expect(t.store.getWorkspace("web")).not.toHaveProperty("extraRoots");
+  });
+
+  it("answer null for an unknown workspace and refuse relative, empty or too many paths, writing nothing", () => {
+    expect(t.store.setWorkspaceExtraRoots("nope", ["/x"])).toBeNull();
+    expect(t.store.getWorkspace("nope")).toBeNull();
+    t.store.upsertWorkspace("web", { extraRoots: ["/keep"] });
+    const tooMany = Array.from({ length: 21 }, (_, index) => `/r${index}`);
+    for (const bad of [["relative/dir"], [""], ["/ok", "./x"], tooMany]) {
+      expect(() => t.store.setWorkspaceExtraRoots("web", bad)).toThrow(RangeError);
+      expect(() => t.store.upsertWorkspace("api", { title: "API", extraRoots: bad })).toThrow(RangeError);
+    }
+    expect(t.store.getWorkspace("web")?.extraRoots).toEqual(["/keep"]);
+    expect(t.store.getWorkspace("api")).toBeNull();
+    expect(t.store.setWorkspaceExtraRoots("web", tooMany.slice(0, 20))?.extraRoots).toHaveLength(20);
+  });
+});
+
 describe("conversations and workspaces", () => {
   it("setWorkspace and ensureConversation create a missing workspace", () => {
     t.store.setWorkspace("c1", "web");

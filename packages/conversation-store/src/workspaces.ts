@@ -1,8 +1,10 @@
 /**
- * The `workspaces` table: a workspace groups conversations and carries a default cwd. `"default"`
- * is seeded when the store opens and can be neither deleted nor missing; a workspace's activity
- * time follows its conversations' appends. Writes that span tables run in the caller's transaction.
+ * The `workspaces` table: a workspace groups conversations and carries a default cwd and extra
+ * roots for the file tools. `"default"` is seeded when the store opens and can be neither deleted
+ * nor missing; a workspace's activity time follows its conversations' appends. Writes that span
+ * tables run in the caller's transaction.
  */
+import { isAbsolute, normalize } from "node:path";
 import type { SqlDatabase } from "@dispatch/kernel";
 import type { Workspace, WorkspaceEntry } from "@dispatch/wire";
 
@@ -11,6 +13,9 @@ export const DEFAULT_WORKSPACE_ID = "default";
 
 /** Workspace ids are slugs: 1-40 characters of `a-z`, `0-9` and `-`. */
 export const WORKSPACE_ID_PATTERN = /^[a-z0-9-]{1,40}$/;
+
+/** Most extra roots a workspace may list. */
+export const MAX_WORKSPACE_EXTRA_ROOTS = 20;
 
 /** Whether `id` is a valid workspace id. */
 export function isValidWorkspaceId(id: string): boolean {
@@ -31,7 +36,10 @@ export interface WorkspaceTable {
   /** Inserts the workspace if absent (title = id, or "Default" for `default`); never changes one. */
   ensure(id: string): Workspace;
   /** Sets the fields given; `undefined` leaves a field unchanged. Returns null for an unknown id. */
-  update(id: string, patch: { title?: string; defaultCwd?: string | null }): Workspace | null;
+  update(
+    id: string,
+    patch: { title?: string; defaultCwd?: string | null; extraRoots?: readonly string[] },
+  ): Workspace | null;
   /** Raises `last_activity_at` of the conversation's workspace to `at`. */
   touchFor(conversationId: string, at: number): void;
   /** Closes the workspace's conversations, moves them to `default` and deletes it; returns how many it closed. */
@@ -45,9 +53,10 @@ interface WorkspaceRow {
   default_computer_id: string | null;
   created_at: number;
   last_activity_at: number;
+  extra_roots: string;
 }
 
-const COLUMNS = "id, title, default_cwd, default_computer_id, created_at, last_activity_at";
+const COLUMNS = "id, title, default_cwd, default_computer_id, created_at, last_activity_at, extra_roots";
 
 /** Prepares the workspace statements and seeds `default`; `now` stamps creation. */
 export function createWorkspaceTable(sql: SqlDatabase, now: () => number): WorkspaceTable {
@@ -63,6 +72,7 @@ export function createWorkspaceTable(sql: SqlDatabase, now: () => number): Works
   );
   const setTitle = sql.prepare("UPDATE workspaces SET title = ? WHERE id = ?");
   const setDefaultCwd = sql.prepare("UPDATE workspaces SET default_cwd = ? WHERE id = ?");
+  const setExtraRoots = sql.prepare("UPDATE workspaces SET extra_roots = ? WHERE id = ?");
   const touch = sql.prepare(
     `UPDATE workspaces SET last_activity_at = MAX(last_activity_at, ?)
      WHERE id = (SELECT workspace_id FROM conversations WHERE id = ?)`,
@@ -93,9 +103,11 @@ export function createWorkspaceTable(sql: SqlDatabase, now: () => number): Works
     list: () => list.all().map((row) => ({ ...toWorkspace(row), conversationCount: row.conversation_count })),
     ensure,
     update(id, patch) {
+      const roots = patch.extraRoots === undefined ? undefined : normalizeExtraRoots(patch.extraRoots);
       if (!select.get(id)) return null;
       if (patch.title !== undefined) setTitle.run(patch.title, id);
       if (patch.defaultCwd !== undefined) setDefaultCwd.run(patch.defaultCwd || null, id);
+      if (roots !== undefined) setExtraRoots.run(JSON.stringify(roots), id);
       return get(id);
     },
     touchFor(conversationId, at) {
@@ -110,7 +122,34 @@ export function createWorkspaceTable(sql: SqlDatabase, now: () => number): Works
   };
 }
 
+/**
+ * Normalizes extra roots: each must be a non-empty absolute path; duplicates (after normalizing)
+ * are dropped, order kept. Throws `RangeError` otherwise (the HTTP layer validates first).
+ */
+export function normalizeExtraRoots(roots: readonly string[]): string[] {
+  if (roots.length > MAX_WORKSPACE_EXTRA_ROOTS) {
+    throw new RangeError(
+      `a workspace may list at most ${MAX_WORKSPACE_EXTRA_ROOTS} extra roots, got ${roots.length}`,
+    );
+  }
+  const normalized: string[] = [];
+  for (const root of roots) {
+    if (typeof root !== "string" || !isAbsolute(root)) {
+      throw new RangeError(`extra root ${JSON.stringify(root)} is not an absolute path`);
+    }
+    const path = normalize(root).replace(/(.)\/+$/, "$1");
+    if (!normalized.includes(path)) normalized.push(path);
+  }
+  return normalized;
+}
+
+function parseRoots(json: string): string[] {
+  const value: unknown = JSON.parse(json);
+  return Array.isArray(value) ? value.filter((root): root is string => typeof root === "string") : [];
+}
+
 function toWorkspace(row: WorkspaceRow): Workspace {
+  const extraRoots = parseRoots(row.extra_roots);
   return {
     id: row.id,
     title: row.title,
@@ -118,5 +157,7 @@ function toWorkspace(row: WorkspaceRow): Workspace {
     defaultComputerId: row.default_computer_id,
     createdAt: row.created_at,
     lastActivityAt: row.last_activity_at,
+    // Present only when set, so a workspace without extra roots keeps the reference shape.
+    ...(extraRoots.length > 0 ? { extraRoots } : {}),
   };
 }

@@ -24,6 +24,7 @@ import {
   openChat,
   readUntil,
   removeDir,
+  sentBody,
   sentMessages,
   type TestDaemon,
   tempDir,
@@ -734,36 +735,38 @@ describe("system prompt", () => {
 describe("metrics", () => {
   it("GET /metrics/throughput aggregates per model by day, week and month", async () => {
     const today = new Date().toISOString().slice(0, 10);
-    const day = await d.call<{ period: string; date: string; start: number; end: number; models: unknown[] }>(
+    type Stat = { model: string; tokensPerSecond: number; totalOutputTokens: number; totalGenMs: number; turns: number };
+    const day = await d.call<{ period: string; date: string; start: number; end: number; models: Stat[] }>(
       "GET",
       `/metrics/throughput?period=day&date=${today}`,
     );
     expect(day.status).toBe(200);
-    expect(day.body).toEqual({
-      period: "day",
-      date: today,
-      start: Date.parse(`${today}T00:00:00Z`),
-      end: Date.parse(`${today}T00:00:00Z`) + 86_400_000,
-      models: [
-        {
-          model: MODEL,
-          tokensPerSecond: expect.any(Number),
-          totalOutputTokens: expect.any(Number),
-          totalGenMs: expect.any(Number),
-          turns: expect.any(Number),
-        },
-      ],
-    });
+    const midnight = Date.parse(`${today}T00:00:00Z`);
+    expect(day.body).toEqual({ period: "day", date: today, start: midnight, end: midnight + 86_400_000, models: expect.any(Array) });
+    // Every model this file's turns ran on, fastest first, tokens/s = Σ output tokens / Σ generation time.
+    expect(day.body.models.map((m) => m.model).sort()).toEqual(["opencode/other-model", MODEL]);
+    for (const stat of day.body.models) {
+      expect(stat).toEqual({
+        model: expect.any(String),
+        tokensPerSecond: Math.round((stat.totalOutputTokens / stat.totalGenMs) * 1000 * 100) / 100,
+        totalOutputTokens: expect.any(Number),
+        totalGenMs: expect.any(Number),
+        turns: expect.any(Number),
+      });
+    }
+    const speeds = day.body.models.map((m) => m.tokensPerSecond);
+    expect(speeds).toEqual([...speeds].sort((a, b) => b - a));
+    expect(day.body.models.find((m) => m.model === "opencode/other-model")?.turns).toBe(1);
     const week = await d.call<{ start: number; end: number }>(
       "GET",
       `/metrics/throughput?period=week&date=${today}`,
     );
     expect(week.body.end - week.body.start).toBe(7 * 86_400_000);
-    const month = await d.call<{ models: unknown[] }>(
+    const month = await d.call<{ models: Stat[] }>(
       "GET",
       `/metrics/throughput?period=month&date=${today.slice(0, 7)}`,
     );
-    expect(month.body.models).toHaveLength(1);
+    expect(month.body.models).toEqual(day.body.models);
     const empty = await d.call<{ models: unknown[] }>(
       "GET",
       "/metrics/throughput?period=day&date=2001-01-01",

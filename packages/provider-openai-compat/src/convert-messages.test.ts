@@ -4,14 +4,14 @@
  */
 import type { ChatMessage } from "@dispatch/wire";
 import { describe, expect, it } from "vitest";
-import { MISSING_TOOL_RESULT, sanitizeToolInput, toModelMessages, toModelTools } from "./convert-messages.ts";
+import { MISSING_TOOL_RESULT, sanitizeToolInput, toFunctionTools, toPrompt } from "./convert-messages.ts";
 
 const call = (id: string, input: unknown = {}) =>
   ({ type: "tool-call", toolCallId: id, toolName: "t", input }) as const;
 const result = (id: string, content = "r", isError = false) =>
   ({ type: "tool-result", toolCallId: id, toolName: "t", content, isError }) as const;
 
-describe("toModelMessages", () => {
+describe("toPrompt", () => {
   it("drops error, system and empty chunks and messages that end up empty", () => {
     const history: ChatMessage[] = [
       {
@@ -30,7 +30,7 @@ describe("toModelMessages", () => {
         ],
       },
     ];
-    expect(toModelMessages(history)).toEqual([
+    expect(toPrompt(history)).toEqual([
       { role: "user", content: [{ type: "text", text: "hi" }] },
       { role: "assistant", content: [{ type: "text", text: "hello" }] },
     ]);
@@ -41,7 +41,7 @@ describe("toModelMessages", () => {
       { role: "assistant", chunks: [{ type: "thinking", text: "plan" }, call("a", { x: 1 }), call("b")] },
       { role: "tool", chunks: [result("a", "ok"), result("b", "failed", true)] },
     ];
-    expect(toModelMessages(history)).toEqual([
+    expect(toPrompt(history)).toEqual([
       {
         role: "assistant",
         content: [
@@ -71,7 +71,7 @@ describe("toModelMessages", () => {
       { role: "assistant", chunks: [call("a"), call("b")] },
       { role: "tool", chunks: [result("a"), result("a", "again")] },
     ];
-    const messages = toModelMessages(history);
+    const messages = toPrompt(history);
     expect(messages.map((m) => m.role)).toEqual(["assistant", "tool", "tool"]);
     expect(messages[1]).toEqual({
       role: "tool",
@@ -98,23 +98,27 @@ describe("toModelMessages", () => {
         ],
       },
     ];
-    expect(toModelMessages(history)).toEqual([
+    expect(toPrompt(history)).toEqual([
       { role: "system", content: "Summary of earlier work." },
       {
         role: "user",
         content: [
           { type: "text", text: "what is this?" },
-          { type: "file", data: new URL("https://example.test/a.png"), mediaType: "image/png" },
+          {
+            type: "file",
+            data: { type: "url", url: new URL("https://example.test/a.png") },
+            mediaType: "image/png",
+          },
         ],
       },
     ]);
   });
 });
 
-describe("toModelMessages: images", () => {
+describe("toPrompt: images", () => {
   it("turns an image URL the model cannot reach into a text note", () => {
     const history: ChatMessage[] = [{ role: "user", chunks: [{ type: "image", url: "/images/c1/i1.png" }] }];
-    expect(toModelMessages(history)).toEqual([
+    expect(toPrompt(history)).toEqual([
       {
         role: "user",
         content: [{ type: "text", text: "[image /images/c1/i1.png is not reachable by the model]" }],
@@ -133,13 +137,27 @@ describe("sanitizeToolInput", () => {
   });
 });
 
-describe("toModelTools", () => {
-  it("builds schema-only tools (no execute) keyed by name", () => {
-    const tools = toModelTools([
-      { name: "read_file", description: "Reads", inputSchema: { type: "object" } },
+describe("toPrompt: system prompt", () => {
+  it("leads with the system prompt when there is one", () => {
+    const history: ChatMessage[] = [{ role: "user", chunks: [{ type: "text", text: "hi" }] }];
+    expect(toPrompt(history, "Be terse.")).toEqual([
+      { role: "system", content: "Be terse." },
+      { role: "user", content: [{ type: "text", text: "hi" }] },
     ]);
-    expect(Object.keys(tools)).toEqual(["read_file"]);
-    expect(tools.read_file?.description).toBe("Reads");
-    expect(tools.read_file?.execute).toBeUndefined();
+  });
+});
+
+describe("toFunctionTools", () => {
+  it("builds function tools with the JSON schema as is, in the given order", () => {
+    const schema = { type: "object", properties: { path: { type: "string" } } };
+    expect(
+      toFunctionTools([
+        { name: "read_file", description: "Reads", inputSchema: schema },
+        { name: "edit_file", description: "Edits", inputSchema: { type: "object" } },
+      ]),
+    ).toEqual([
+      { type: "function", name: "read_file", description: "Reads", inputSchema: schema },
+      { type: "function", name: "edit_file", description: "Edits", inputSchema: { type: "object" } },
+    ]);
   });
 });

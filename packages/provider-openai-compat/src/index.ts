@@ -4,7 +4,7 @@
  * @module
  */
 export type { FetchLike } from "./call-watch.ts";
-export { MISSING_TOOL_RESULT, sanitizeToolInput, toModelMessages, toModelTools } from "./convert-messages.ts";
+export { MISSING_TOOL_RESULT, sanitizeToolInput, toFunctionTools, toPrompt } from "./convert-messages.ts";
 export type { ProviderErrorCode } from "./errors.ts";
 export {
   createOpenAICompatProviderExtension,
@@ -12,6 +12,7 @@ export {
 } from "./extension.ts";
 export { parseModelList } from "./list-models.ts";
 export { toReasoningEffort } from "./map-parts.ts";
+export type { FunctionTool, Prompt, PromptMessage } from "./model-types.ts";
 export {
   createOpenAICompatProvider,
   DEFAULT_TIMEOUT_MS,

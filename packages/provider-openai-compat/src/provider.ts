@@ -1,7 +1,8 @@
 /**
- * One OpenAI-compatible `Provider` on the AI SDK (`streamText` + `@ai-sdk/openai-compatible`). It
- * resolves its credential at call time, maps `fullStream` parts to `ProviderEvent`s, enforces the
- * first-byte and idle timeouts, and records one `provider.request` span per call (never the key).
+ * One OpenAI-compatible `Provider` on the AI SDK's language-model layer (`@ai-sdk/openai-compatible`
+ * `doStream`: request building, SSE parsing, chunk validation, tool-call assembly). It resolves its
+ * credential at call time, maps stream parts to `ProviderEvent`s, enforces the first-byte and idle
+ * timeouts, and records one `provider.request` span per call (never the key).
  */
 
 import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
@@ -14,9 +15,8 @@ import type {
   ProviderRequest,
   Span,
 } from "@dispatch/kernel";
-import { stepCountIs, streamText, type TextStreamPart, type ToolSet } from "ai";
 import { type CallWatch, type FetchLike, watchCall } from "./call-watch.ts";
-import { toModelMessages, toModelTools } from "./convert-messages.ts";
+import { toFunctionTools, toPrompt } from "./convert-messages.ts";
 import {
   classifyError,
   classifyStatus,
@@ -27,9 +27,13 @@ import {
 } from "./errors.ts";
 import { parseModelList } from "./list-models.ts";
 import { toFinishReason, toReasoningEffort, toUsage } from "./map-parts.ts";
+import type { CallOptions, ChatModel, StreamPart } from "./model-types.ts";
 
 /** Default first-byte and idle timeouts. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
+
+/** Chat models kept per provider (endpoint × key × model id); past this the cache starts over. */
+const MAX_CACHED_MODELS = 16;
 
 /** Options of `createOpenAICompatProvider`. */
 export interface OpenAICompatProviderOptions {
@@ -46,6 +50,9 @@ export interface OpenAICompatProviderOptions {
   fetch?: FetchLike;
 }
 
+/** Resolves a model for the credentials of one call. */
+type ModelFor = (credentials: { baseURL: string; apiKey?: string }, modelId: string) => ChatModel;
+
 /** Creates one provider, e.g. `createOpenAICompatProvider({ id: "openai-compat", credential: "opencode", keys })`. */
 export function createOpenAICompatProvider(options: OpenAICompatProviderOptions): Provider {
   const timeouts = {
@@ -55,11 +62,38 @@ export function createOpenAICompatProvider(options: OpenAICompatProviderOptions)
   const baseFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const watch = (signal?: AbortSignalLike) =>
     watchCall({ fetch: baseFetch, ...timeouts, ...(signal ? { signal } : {}) });
+  // Models are cached (building one compiles its chunk schema), so each request finds its call's
+  // watched fetch through the abort signal the call passes to the SDK.
+  const calls = new WeakMap<AbortSignal, CallWatch>();
+  const routedFetch: FetchLike = (input, init) => {
+    const call = init?.signal ? calls.get(init.signal) : undefined;
+    return call ? call.fetch(input, init) : baseFetch(input, init);
+  };
+  const models = new Map<string, ChatModel>();
+  const modelFor: ModelFor = (credentials, modelId) => {
+    const key = JSON.stringify([credentials.baseURL, credentials.apiKey ?? "", modelId]);
+    let model = models.get(key);
+    if (model === undefined) {
+      if (models.size >= MAX_CACHED_MODELS) models.clear();
+      const sdk = createOpenAICompatible({
+        name: options.id,
+        baseURL: credentials.baseURL,
+        ...(credentials.apiKey ? { apiKey: credentials.apiKey } : {}),
+        includeUsage: true,
+        fetch: Object.assign(routedFetch, { preconnect: fetch.preconnect }),
+      });
+      model = sdk.chatModel(modelId);
+      models.set(key, model);
+    }
+    return model;
+  };
 
   return {
     id: options.id,
     stream(request) {
-      return streamCall(options, request, watch(request.signal));
+      const call = watch(request.signal);
+      calls.set(call.signal, call);
+      return streamCall(options, request, call, modelFor);
     },
     async listModels(signal) {
       const credentials = options.keys.resolve(options.credential);
@@ -86,10 +120,35 @@ export function createOpenAICompatProvider(options: OpenAICompatProviderOptions)
   };
 }
 
+/** One turn of the event loop, so writes queued so far (the first token) leave the process. */
+function flushWrites(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function callOptions(request: ProviderRequest, signal: AbortSignal): CallOptions {
+  return {
+    prompt: toPrompt(request.messages, request.systemPrompt),
+    // `toolChoice: auto` as `streamText` sent it, so the request body stays the same.
+    ...(request.tools.length > 0
+      ? { tools: toFunctionTools(request.tools), toolChoice: { type: "auto" as const } }
+      : {}),
+    ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
+    ...(request.reasoningEffort
+      ? {
+          providerOptions: {
+            openaiCompatible: { reasoningEffort: toReasoningEffort(request.reasoningEffort) },
+          },
+        }
+      : {}),
+    abortSignal: signal,
+  };
+}
+
 async function* streamCall(
   options: OpenAICompatProviderOptions,
   request: ProviderRequest,
   call: CallWatch,
+  modelFor: ModelFor,
 ): AsyncGenerator<ProviderEvent> {
   const credentials = options.keys.resolve(options.credential);
   if (credentials === undefined) {
@@ -105,37 +164,13 @@ async function* streamCall(
   const outcome: Outcome = {};
   try {
     if (request.signal.aborted) return;
-    const sdk = createOpenAICompatible({
-      name: options.id,
-      baseURL: credentials.baseURL,
-      ...(credentials.apiKey ? { apiKey: credentials.apiKey } : {}),
-      includeUsage: true,
-      // Image URLs go to the provider as they are; the daemon never downloads them itself.
-      supportedUrls: () => ({ "image/*": [/^https?:\/\//] }),
-      fetch: call.fetch,
-    });
-    const tools = toModelTools(request.tools);
-    const result = streamText({
-      model: sdk.chatModel(request.model),
-      ...(request.systemPrompt ? { instructions: request.systemPrompt } : {}),
-      messages: toModelMessages(request.messages),
-      allowSystemInMessages: true,
-      ...(request.tools.length > 0 ? { tools, toolOrder: request.tools.map((t) => t.name) } : {}),
-      ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
-      ...(request.reasoningEffort
-        ? {
-            providerOptions: {
-              openaiCompatible: { reasoningEffort: toReasoningEffort(request.reasoningEffort) },
-            },
-          }
-        : {}),
-      maxRetries: 0,
-      stopWhen: stepCountIs(1),
-      abortSignal: call.signal,
-      // Errors arrive as `error` parts of `fullStream`; without this the SDK logs them to the console.
-      onError: () => {},
-    });
-    for await (const part of result.fullStream) {
+    const model = modelFor(credentials, request.model);
+    const T = () => (performance.timeOrigin + performance.now()).toFixed(2);
+    const tStart = T();
+    const { stream } = await model.doStream(callOptions(request, call.signal));
+    const tHeaders = T();
+    let flushed = false;
+    for await (const part of stream) {
       const events = mapPart(part, call, request.signal, outcome);
       for (const event of events) {
         if (event.type === "error") {
@@ -143,6 +178,13 @@ async function* streamCall(
           outcome.error = event;
         }
         yield event;
+        // A burst of chunks is processed in one go; let the first token leave before the rest.
+        if (!flushed && (event.type === "text-delta" || event.type === "reasoning-delta")) {
+          flushed = true;
+          const tFirst = T();
+          await flushWrites();
+          process.stderr.write(`DBG start=${tStart} headers=${tHeaders} first=${tFirst} flushed=${T()}\n`);
+        }
       }
       if (outcome.error || outcome.aborted) return;
     }
@@ -167,40 +209,55 @@ interface Outcome {
 }
 
 function mapPart(
-  part: TextStreamPart<ToolSet>,
+  part: StreamPart,
   call: CallWatch,
   callerSignal: AbortSignalLike,
   outcome: Outcome,
 ): ProviderEvent[] {
   switch (part.type) {
     case "text-delta":
-      return part.text ? [{ type: "text-delta", delta: part.text }] : [];
+      return part.delta ? [{ type: "text-delta", delta: part.delta }] : [];
     case "reasoning-delta":
-      return part.text ? [{ type: "reasoning-delta", delta: part.text }] : [];
+      return part.delta ? [{ type: "reasoning-delta", delta: part.delta }] : [];
     case "tool-call":
-      return [{ type: "tool-call", toolCallId: part.toolCallId, toolName: part.toolName, input: part.input }];
-    case "finish-step": {
+      return [
+        {
+          type: "tool-call",
+          toolCallId: part.toolCallId,
+          toolName: part.toolName,
+          input: parseInput(part.input),
+        },
+      ];
+    case "finish": {
       const usage = toUsage(part.usage);
       if (usage) outcome.usage = usage;
-      return usage ? [{ type: "usage", usage }] : [];
-    }
-    case "finish": {
-      const reason = toFinishReason(part.finishReason, part.rawFinishReason);
+      const reason = toFinishReason(part.finishReason.unified, part.finishReason.raw);
       outcome.finishReason = reason;
-      return [{ type: "finish", reason }];
+      return usage
+        ? [
+            { type: "usage", usage },
+            { type: "finish", reason },
+          ]
+        : [{ type: "finish", reason }];
     }
     case "error":
-    case "abort":
       if (call.timedOut) return [timedOut(call.timedOut.kind, call.timedOut.ms)];
       if (callerSignal.aborted) {
         outcome.aborted = true;
         return [];
       }
-      return [
-        part.type === "error" ? classifyError(part.error) : classifyError(new Error("the call was aborted")),
-      ];
+      return [classifyError(part.error)];
     default:
       return [];
+  }
+}
+
+/** A tool call's JSON arguments as an object; invalid JSON passes through as the raw string. */
+function parseInput(input: string): unknown {
+  try {
+    return JSON.parse(input);
+  } catch {
+    return input;
   }
 }
 

@@ -143,6 +143,7 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
         ...(systemPrompt ? { systemPrompt } : {}),
         reasoningEffort,
         cwd,
+        toolRoots: prepared.roots,
         signal: turn.controller.signal,
         emit,
         logger,

@@ -1,7 +1,7 @@
 /**
  * What a model request for a conversation is made of, resolved the same way for a real turn and
  * for a cache-warming probe (so the probe replays the exact prompt prefix): the model, the cwd
- * ladder, reasoning effort, the per-turn tools and the system prompt.
+ * ladder, the workspace's extra roots, reasoning effort, the per-turn tools and the system prompt.
  */
 import { resolve as resolvePath } from "node:path";
 import type { ConversationStore } from "@dispatch/conversation-store";
@@ -16,6 +16,8 @@ export interface PreparedRequest {
   cwd: string;
   reasoningEffort: ReasoningEffort;
   workspaceId: string;
+  /** The workspace's extra roots for the file tools (absolute); `[]` when it lists none. */
+  roots: string[];
   tools: Tool[];
   systemPrompt: string | undefined;
 }
@@ -64,6 +66,9 @@ export async function prepareRequest(
   if ("error" in resolved) return resolved;
   const cwd = effectiveCwd(deps, conversationId, overrides.cwd);
   const workspaceId = store.getMeta(conversationId)?.workspaceId ?? "default";
+  const roots = (store.getWorkspace(workspaceId)?.extraRoots ?? []).map((root) =>
+    resolvePath(deps.defaultCwd, root),
+  );
   const assembly = await host.applyFilters(toolsFilter, { tools: [...host.tools()], conversationId, cwd });
   const systemPrompt = await host
     .tryGetService(systemPromptSourceService)
@@ -73,6 +78,7 @@ export async function prepareRequest(
     cwd,
     reasoningEffort: overrides.reasoningEffort ?? settings.reasoningEffort ?? "high",
     workspaceId,
+    roots,
     tools: assembly.tools,
     systemPrompt,
   };

@@ -19,6 +19,7 @@ import {
   type ResolvedPath,
   resolveInside,
   sha256,
+  withTurnRoots,
   writeFileAtomic,
 } from "@dispatch/tool-kit";
 import { z } from "zod";
@@ -74,7 +75,7 @@ export function createEditFileTool(options: EditFileToolOptions): Tool {
     input,
     async execute(args, ctx) {
       if (args.oldString === args.newString) throw noChange();
-      const resolved = await resolveInside(ctx.cwd, args.path, containment);
+      const resolved = await resolveInside(ctx.cwd, args.path, withTurnRoots(containment, ctx.roots));
       if (resolved.kind !== "file") throw notAFile(resolved.display);
       const { content, stats } = await loadForEdit(resolved, ledger, ctx.conversationId);
       const outcome = applyEdit(content, args.oldString, args.newString, args.replaceAll);

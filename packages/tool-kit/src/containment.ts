@@ -28,6 +28,19 @@ export interface ContainmentOptions {
   deniedRoots?: readonly string[];
 }
 
+/**
+ * One call's containment: the factory's options plus the turn's extra roots (`ToolContext.roots`,
+ * from the workspace's settings; relative entries are ignored). Denied roots still win over every root.
+ */
+export function withTurnRoots(
+  options: ContainmentOptions,
+  turnRoots: readonly string[] | undefined,
+): ContainmentOptions {
+  const added = (turnRoots ?? []).filter((root) => isAbsolute(root));
+  if (added.length === 0) return options;
+  return { ...options, extraRoots: [...(options.extraRoots ?? []), ...added] };
+}
+
 /** The real (symlink-free) directories one call checks against. */
 export interface ContainmentScope {
   /** Real path of the turn's cwd; also the base of relative paths and of display paths. */

@@ -22,6 +22,7 @@ export {
   type ResolveOptions,
   resolveInScope,
   resolveInside,
+  withTurnRoots,
 } from "./containment.ts";
 export { defineTool, parseArguments, type ToolDefinition, toJsonSchema } from "./define-tool.ts";
 export {

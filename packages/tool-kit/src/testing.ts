@@ -53,7 +53,7 @@ export interface TestToolContext extends ToolContext {
 
 /** A `ToolContext` for calling `tool.execute` directly. */
 export function createTestToolContext(
-  overrides: { cwd?: string; conversationId?: string } = {},
+  overrides: { cwd?: string; conversationId?: string; roots?: readonly string[] } = {},
 ): TestToolContext {
   const controller = new AbortController();
   const outputs: { data: string; stream: "stdout" | "stderr" }[] = [];
@@ -63,6 +63,7 @@ export function createTestToolContext(
     turnId: "turn-test",
     stepId: "turn-test#0",
     ...(overrides.cwd !== undefined ? { cwd: overrides.cwd } : {}),
+    ...(overrides.roots !== undefined ? { roots: overrides.roots } : {}),
     signal: controller.signal,
     controller,
     outputs,

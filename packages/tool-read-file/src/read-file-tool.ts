@@ -17,6 +17,7 @@ import {
   TEXT_SAMPLE_BYTES,
   ToolFailure,
   type VerifiedHandle,
+  withTurnRoots,
 } from "@dispatch/tool-kit";
 import { z } from "zod";
 import { describeBinary, formatDirectory, formatLines, type ListedEntry, splitLines } from "./format.ts";
@@ -64,7 +65,7 @@ export function createReadFileTool(options: ReadFileToolOptions): Tool {
     input,
     concurrencySafe: true,
     async execute(args, ctx) {
-      const resolved = await resolveInside(ctx.cwd, args.path, containment);
+      const resolved = await resolveInside(ctx.cwd, args.path, withTurnRoots(containment, ctx.roots));
       if (resolved.kind === "directory") return listDirectory(resolved);
       const opened = await openVerified(resolved, "file");
       try {

@@ -18,6 +18,7 @@ import {
   resolveInside,
   sha256,
   ToolFailure,
+  withTurnRoots,
   writeFileAtomic,
 } from "@dispatch/tool-kit";
 import { z } from "zod";
@@ -53,7 +54,10 @@ export function createWriteFileTool(options: WriteFileToolOptions): Tool {
     description: DESCRIPTION,
     input,
     async execute(args, ctx) {
-      const resolved = await resolveInside(ctx.cwd, args.path, { ...containment, allowMissing: true });
+      const resolved = await resolveInside(ctx.cwd, args.path, {
+        ...withTurnRoots(containment, ctx.roots),
+        allowMissing: true,
+      });
       let mode: number | undefined;
       if (resolved.exists) {
         if (resolved.kind === "directory") {

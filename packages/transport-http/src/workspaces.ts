@@ -1,8 +1,9 @@
 /**
- * Workspace routes: list, create-or-update, read, rename, default cwd, delete (the `default`
- * workspace cannot be deleted: 409).
+ * Workspace routes: list, create-or-update, read, rename, default cwd, extra roots for the file
+ * tools, delete (the `default` workspace cannot be deleted: 409).
  */
-import type { ConversationStore } from "@dispatch/conversation-store";
+import { isAbsolute } from "node:path";
+import { type ConversationStore, MAX_WORKSPACE_EXTRA_ROOTS } from "@dispatch/conversation-store";
 import type { SessionOrchestrator } from "@dispatch/session-orchestrator";
 import type { WorkspaceDeleteResponse, WorkspaceListResponse } from "@dispatch/transport-contract";
 import type { Context } from "hono";
@@ -10,14 +11,24 @@ import { z } from "zod";
 import type { DispatchApp } from "./app.ts";
 import { describeIssues, HttpError, parseBody, workspaceIdSchema } from "./validate.ts";
 
+const extraRootsSchema = z
+  .array(
+    z
+      .string()
+      .min(1, "must be a non-empty path")
+      .refine((path) => isAbsolute(path), "must be an absolute path"),
+  )
+  .max(MAX_WORKSPACE_EXTRA_ROOTS, `must list at most ${MAX_WORKSPACE_EXTRA_ROOTS} paths`);
 const upsertBody = z.object({
   title: z.string().trim().min(1, "must be a non-empty string").max(200).optional(),
   defaultCwd: z.string().trim().min(1, "must be a non-empty path or null").nullable().optional(),
+  extraRoots: extraRootsSchema.optional(),
 });
 const titleBody = z.object({ title: z.string().trim().min(1, "must be a non-empty string").max(200) });
 const cwdBody = z.object({
   defaultCwd: z.string().trim().min(1, "must be a non-empty path or null").nullable(),
 });
+const extraRootsBody = z.object({ extraRoots: extraRootsSchema });
 
 function workspaceIdParam(c: Context): string {
   const result = workspaceIdSchema.safeParse(c.req.param("id") ?? "");
@@ -54,6 +65,7 @@ export function registerWorkspaceRoutes(
       store.upsertWorkspace(id, {
         ...(body.title !== undefined ? { title: body.title } : {}),
         ...(body.defaultCwd !== undefined ? { defaultCwd: body.defaultCwd } : {}),
+        ...(body.extraRoots !== undefined ? { extraRoots: body.extraRoots } : {}),
       }),
     );
   });
@@ -70,6 +82,14 @@ export function registerWorkspaceRoutes(
     const id = workspaceIdParam(c);
     const { defaultCwd } = await parseBody(c, cwdBody);
     const workspace = store.setWorkspaceDefaultCwd(id, defaultCwd);
+    if (!workspace) throw unknown(id);
+    return c.json(workspace);
+  });
+
+  app.put("/workspaces/:id/extra-roots", async (c) => {
+    const id = workspaceIdParam(c);
+    const { extraRoots } = await parseBody(c, extraRootsBody);
+    const workspace = store.setWorkspaceExtraRoots(id, extraRoots);
     if (!workspace) throw unknown(id);
     return c.json(workspace);
   });

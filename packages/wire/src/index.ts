@@ -128,6 +128,8 @@ export interface Workspace {
   createdAt: number;
   lastActivityAt: number;
   starred?: boolean;
+  /** Absolute directories the file tools may use besides the cwd; present only when non-empty. */
+  extraRoots?: string[];
 }
 
 /** A workspace with its conversation count, as listed. */

@@ -6,12 +6,11 @@
 
 import { dirname, join } from "node:path";
 import type { HealthResponse, ModelsResponse } from "@dispatch/transport-contract";
-import { guessSocketUrl } from "../config.ts";
 import { type Context, printJson } from "../context.ts";
 import { type DaemonStatus, fetchDaemonStatus } from "../daemon-status.ts";
 import { CliError, EXIT, type ExitCode, errorMessage } from "../errors.ts";
-import type { Socket } from "../io.ts";
 import { defaultDataDir, SERVICE_TOKEN_PATH } from "../token.ts";
+import { probeSocket, socketUrl } from "./probe-socket.ts";
 
 /** The outcome of one check. */
 export interface Check {
@@ -150,7 +149,8 @@ async function checkProvider(ctx: Context, checks: Check[], status: DaemonStatus
 }
 
 async function checkSocket(ctx: Context, checks: Check[], status: DaemonStatus | undefined): Promise<void> {
-  if (status?.surfaceWsUrl === null) {
+  const url = socketUrl(ctx, status);
+  if (url === null) {
     checks.push({
       name: "websocket",
       status: "warn",
@@ -158,34 +158,17 @@ async function checkSocket(ctx: Context, checks: Check[], status: DaemonStatus |
     });
     return;
   }
-  const url = status?.surfaceWsUrl ?? guessSocketUrl(ctx.client.baseUrl(), ctx.io.env);
-  const token = ctx.client.token();
-  const outcome = await new Promise<string>((settle) => {
-    let socket: Socket | undefined;
-    const done = (result: string) => {
-      stopTimer();
-      socket?.close();
-      settle(result);
-    };
-    const stopTimer = ctx.io.every(3000, () => done("no answer in 3 s"));
-    socket = ctx.io.openSocket(url, token ? { authorization: `Bearer ${token}` } : {}, {
-      onOpen: () => done("ok"),
-      onMessage: () => undefined,
-      onError: (message) => done(message),
-      onRejected: (code) => done(`refused with HTTP ${code}`),
-      onClose: (code) => done(`closed (${code})`),
-    });
-  });
-  if (outcome === "ok")
+  const outcome = await probeSocket(ctx, url);
+  if (outcome === "ok") {
     checks.push({ name: "websocket", status: "ok", detail: `${url} accepts connections` });
-  else {
-    checks.push({
-      name: "websocket",
-      status: "warn",
-      detail: `${url}: ${outcome}`,
-      fix: "`dispatch attach` and the web UI need it; check SURFACE_WS_PORT and the daemon log",
-    });
+    return;
   }
+  checks.push({
+    name: "websocket",
+    status: "warn",
+    detail: `${url}: ${outcome}`,
+    fix: "`dispatch attach` and the web UI need it; check SURFACE_WS_PORT and the daemon log",
+  });
 }
 
 async function checkDataDir(ctx: Context, checks: Check[], status: DaemonStatus | undefined): Promise<void> {

@@ -7,6 +7,7 @@ import type { Context } from "../context.ts";
 import { printJson } from "../context.ts";
 import { type DaemonStatus, fetchDaemonStatus, formatUptime } from "../daemon-status.ts";
 import { CliError, EXIT, type ExitCode } from "../errors.ts";
+import { probeSocket, socketUrl } from "./probe-socket.ts";
 
 const TIMEOUT_MS = 5000;
 
@@ -39,11 +40,19 @@ export async function runStatus(ctx: Context): Promise<ExitCode> {
     ["Token", client.tokenSource() ?? "none (the server accepts requests without one)"],
   ];
   if (status) rows.push(...statusRows(status, io.now()));
-  else {
-    rows.push(["Models", `${models?.models.length ?? 0} available${listFew(models?.models ?? [])}`]);
+  else rows.push(["Models", `${models?.models.length ?? 0} available${listFew(models?.models ?? [])}`]);
+  const ws = socketUrl(ctx, status);
+  if (ws !== null) {
+    const outcome = await probeSocket(ctx, ws, TIMEOUT_MS);
+    rows.push([
+      "Surface WS",
+      `${ws} ${outcome === "ok" ? styles.green("up") : styles.yellow(`(${outcome})`)}`,
+    ]);
+  }
+  if (!status) {
     rows.push([
       "Details",
-      styles.dim("this daemon has no GET /status; update it to see ports, provider and data dir"),
+      styles.dim("this daemon has no GET /status: provider, data dir and more are unknown"),
     ]);
   }
   const width = Math.max(...rows.map(([label]) => label.length));
@@ -69,7 +78,7 @@ function statusRows(status: DaemonStatus, now: number): [string, string][] {
     rows.push(["Provider", "none configured (set DISPATCH_BASE_URL / DISPATCH_API_KEY)"]);
   if (status.defaultModel !== undefined) rows.push(["Default model", status.defaultModel ?? "none"]);
   if (status.httpUrl) rows.push(["HTTP API", status.httpUrl]);
-  if (status.surfaceWsUrl !== undefined) rows.push(["Surface WS", status.surfaceWsUrl ?? "not running"]);
+  if (status.surfaceWsUrl === null) rows.push(["Surface WS", "not running"]);
   if (status.dataDir) rows.push(["Data dir", status.dataDir]);
   if (status.activeTurns !== undefined) rows.push(["Active turns", String(status.activeTurns)]);
   if (status.collector) rows.push(["Collector", status.collector]);
