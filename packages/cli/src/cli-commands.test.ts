@@ -153,6 +153,7 @@ describe("status and doctor", () => {
       const result = await f.cli(["status"]);
       expect(result.code).toBe(0);
       expect(result.stdout).toContain(`${f.daemon.url} up`);
+      expect(result.stdout).toContain(`Surface WS       ws://127.0.0.1:${f.env.SURFACE_WS_PORT} up`);
       expect(result.stdout).toContain(join(f.dataDir, "token"));
       const json = JSON.parse((await f.cli(["status", "--json"])).stdout);
       expect(json).toMatchObject({ server: f.daemon.url, up: true, tokenSource: join(f.dataDir, "token") });
@@ -173,6 +174,7 @@ describe("status and doctor", () => {
         daemon: "ok",
         token: "ok",
         provider: "ok",
+        websocket: "ok",
         "data dir": "ok",
       });
     },

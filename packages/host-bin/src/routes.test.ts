@@ -735,14 +735,26 @@ describe("system prompt", () => {
 describe("metrics", () => {
   it("GET /metrics/throughput aggregates per model by day, week and month", async () => {
     const today = new Date().toISOString().slice(0, 10);
-    type Stat = { model: string; tokensPerSecond: number; totalOutputTokens: number; totalGenMs: number; turns: number };
+    type Stat = {
+      model: string;
+      tokensPerSecond: number;
+      totalOutputTokens: number;
+      totalGenMs: number;
+      turns: number;
+    };
     const day = await d.call<{ period: string; date: string; start: number; end: number; models: Stat[] }>(
       "GET",
       `/metrics/throughput?period=day&date=${today}`,
     );
     expect(day.status).toBe(200);
     const midnight = Date.parse(`${today}T00:00:00Z`);
-    expect(day.body).toEqual({ period: "day", date: today, start: midnight, end: midnight + 86_400_000, models: expect.any(Array) });
+    expect(day.body).toEqual({
+      period: "day",
+      date: today,
+      start: midnight,
+      end: midnight + 86_400_000,
+      models: expect.any(Array),
+    });
     // Every model this file's turns ran on, fastest first, tokens/s = Σ output tokens / Σ generation time.
     expect(day.body.models.map((m) => m.model).sort()).toEqual(["opencode/other-model", MODEL]);
     for (const stat of day.body.models) {

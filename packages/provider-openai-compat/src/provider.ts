@@ -122,7 +122,7 @@ export function createOpenAICompatProvider(options: OpenAICompatProviderOptions)
 
 /** One turn of the event loop, so writes queued so far (the first token) leave the process. */
 function flushWrites(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function callOptions(request: ProviderRequest, signal: AbortSignal): CallOptions {
@@ -165,10 +165,7 @@ async function* streamCall(
   try {
     if (request.signal.aborted) return;
     const model = modelFor(credentials, request.model);
-    const T = () => (performance.timeOrigin + performance.now()).toFixed(2);
-    const tStart = T();
     const { stream } = await model.doStream(callOptions(request, call.signal));
-    const tHeaders = T();
     let flushed = false;
     for await (const part of stream) {
       const events = mapPart(part, call, request.signal, outcome);
@@ -181,9 +178,7 @@ async function* streamCall(
         // A burst of chunks is processed in one go; let the first token leave before the rest.
         if (!flushed && (event.type === "text-delta" || event.type === "reasoning-delta")) {
           flushed = true;
-          const tFirst = T();
           await flushWrites();
-          process.stderr.write(`DBG start=${tStart} headers=${tHeaders} first=${tFirst} flushed=${T()}\n`);
         }
       }
       if (outcome.error || outcome.aborted) return;

@@ -1,6 +1,6 @@
 /**
  * edit_file against real files: replacement rules and their error messages, the stale-read guard,
- * atomic writes that keep the mode, the diagnostics hook (directly and through a real host's
+ * atomic writes that keep the mode, a turn's extra roots (denied roots still win), the diagnostics hook (directly and through a real host's
  * `fileWrittenFilter`), and a child process SIGKILLed during large edits that never leaves a
  * half-written file.
  */
@@ -137,6 +137,27 @@ describe("edit_file", () => {
     const escaped = await edit({ path: "../outside.txt", oldString: "secret", newString: "pwned" });
     expect(escaped.content).toContain("outside the working directory");
     expect(await readFile(join(base, "outside.txt"), "utf8")).toBe("secret");
+  });
+
+  it("edits inside the turn's extra roots, but never in a denied root listed as one", async () => {
+    const shared = join(base, "shared");
+    await mkdir(shared);
+    const file = join(shared, "doc.md");
+    await writeFile(file, "old text");
+    const stats = await stat(file);
+    ledger.record(CONV, file, {
+      mtimeMs: stats.mtimeMs,
+      size: stats.size,
+      sha256: sha256(Buffer.from("old text")),
+    });
+    const args = { path: file, oldString: "old", newString: "new" };
+    expect((await edit(args)).content).toContain("outside the working directory");
+    const guarded = createEditFileTool({ ledger, deniedRoots: [shared] });
+    const rooted = createTestToolContext({ cwd, conversationId: CONV, roots: [shared] });
+    expect((await guarded.execute(args, rooted)).content).toContain("protected directory");
+    expect(await readFile(file, "utf8")).toBe("old text");
+    expect((await tool.execute(args, rooted)).isError).toBeFalsy();
+    expect(await readFile(file, "utf8")).toBe("new text");
   });
 
   it("appends the notes of the after-write hook", async () => {

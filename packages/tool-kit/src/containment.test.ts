@@ -1,9 +1,12 @@
-/** Containment basics: the cwd requirement, prefix-safe `isInside`, and what a resolution reports. */
+/**
+ * Containment basics: the cwd requirement, prefix-safe `isInside`, what a resolution reports, and
+ * how a turn's extra roots merge with a factory's (denied roots still win).
+ */
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isInside, resolveInside } from "./containment.ts";
+import { isInside, resolveInside, withTurnRoots } from "./containment.ts";
 import { ToolFailure } from "./errors.ts";
 
 let root: string;
@@ -48,6 +51,32 @@ describe("resolveInside", () => {
     expect(err.code).toBe("OUTSIDE_ROOT");
     expect(err.message).toContain("resolves outside the working directory");
     expect(err.message).toContain("Use a path inside it");
+  });
+});
+
+describe("withTurnRoots", () => {
+  it("adds a turn's absolute roots to the factory's, ignoring relative ones", () => {
+    const factory = { extraRoots: ["/srv/a"], deniedRoots: ["/data"] };
+    expect(withTurnRoots(factory, undefined)).toBe(factory);
+    expect(withTurnRoots(factory, ["relative"])).toBe(factory);
+    expect(withTurnRoots(factory, ["/srv/b", "rel", "/srv/c"])).toEqual({
+      extraRoots: ["/srv/a", "/srv/b", "/srv/c"],
+      deniedRoots: ["/data"],
+    });
+    expect(withTurnRoots({}, ["/srv/b"])).toEqual({ extraRoots: ["/srv/b"] });
+  });
+
+  it("lets a call reach a turn root, but never a denied root listed as one", async () => {
+    const cwd = join(root, "src");
+    await mkdir(join(root, "shared"), { recursive: true });
+    await writeFile(join(root, "shared/doc.md"), "doc");
+    const outside = join(root, "shared/doc.md");
+    expect((await failure(resolveInside(cwd, outside))).code).toBe("OUTSIDE_ROOT");
+    const options = withTurnRoots({ deniedRoots: [join(root, "shared")] }, [join(root, "shared"), root]);
+    expect((await failure(resolveInside(cwd, outside, options))).code).toBe("DENIED_PATH");
+    const allowed = await resolveInside(cwd, outside, withTurnRoots({}, [join(root, "shared")]));
+    expect(allowed).toMatchObject({ exists: true, kind: "file" });
+    expect(allowed.display.endsWith("/shared/doc.md")).toBe(true);
   });
 });
 

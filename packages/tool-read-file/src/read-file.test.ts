@@ -1,7 +1,7 @@
 /**
  * read_file against real files in a temp dir: numbered pages, caps on line length and output,
- * binary detection, directory listings, large streamed files, containment refusals, the ledger
- * record, and registration through a real kernel host.
+ * binary detection, directory listings, large streamed files, containment refusals, a turn's
+ * extra roots, the ledger record, and registration through a real kernel host.
  */
 import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -136,6 +136,17 @@ describe("read_file", () => {
     const noCwd = await read({ path: "src/index.ts" }, createTestToolContext());
     expect(noCwd).toMatchObject({ isError: true });
     expect(noCwd.content).toContain("No working directory");
+  });
+
+  it("reads outside the cwd inside the turn's roots, but never in the denied data dir", async () => {
+    const rooted = createTestToolContext({ cwd, roots: [base] });
+    expect(await read({ path: "../outside.txt" }, rooted)).toEqual({ content: "1: outside" });
+    expect(await read({ path: join(base, "outside.txt") }, rooted)).toEqual({ content: "1: outside" });
+    const inData = createTestToolContext({ cwd, roots: [join(base, "data")] });
+    const refused = await read({ path: join(base, "data/secret.db") }, inData);
+    expect(refused).toMatchObject({ isError: true });
+    expect(refused.content).toContain("protected directory");
+    expect((await read({ path: "../outside.txt" })).isError).toBe(true);
   });
 
   it("returns argument errors that say how to fix the call", async () => {

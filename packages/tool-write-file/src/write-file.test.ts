@@ -1,7 +1,7 @@
 /**
  * write_file against real files: create-only by default, explicit overwrite that keeps the mode and
- * refuses a stale read, parent directories created inside the root only, containment refusals, the
- * diagnostics hook, and registration through a real kernel host.
+ * refuses a stale read, parent directories created inside the root only, containment refusals, a
+ * turn's extra roots, the diagnostics hook, and registration through a real kernel host.
  */
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -99,6 +99,19 @@ describe("write_file", () => {
     expect(await readdir(join(base, "data"))).toEqual([]);
     const noCwd = await tool.execute({ path: "a.txt", content: "x" }, createTestToolContext());
     expect(noCwd.content).toContain("No working directory");
+  });
+
+  it("writes inside the turn's extra roots, but never into the denied data dir listed as one", async () => {
+    await mkdir(join(base, "shared"));
+    const rooted = createTestToolContext({ cwd, conversationId: CONV, roots: [join(base, "shared")] });
+    const created = await tool.execute({ path: join(base, "shared/notes/a.md"), content: "hi\n" }, rooted);
+    expect(created.isError).toBeFalsy();
+    expect(await readFile(join(base, "shared/notes/a.md"), "utf8")).toBe("hi\n");
+    const inData = createTestToolContext({ cwd, conversationId: CONV, roots: [join(base, "data")] });
+    const refused = await tool.execute({ path: join(base, "data/token"), content: "x" }, inData);
+    expect(refused.content).toContain("protected directory");
+    expect(await readdir(join(base, "data"))).toEqual([]);
+    expect((await write({ path: join(base, "shared/b.md"), content: "x" })).isError).toBe(true);
   });
 
   it("explains missing arguments", async () => {
