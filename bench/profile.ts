@@ -5,13 +5,14 @@
  * the scripted model process, stops the daemon with SIGTERM and leaves the `.cpuprofile` and its
  * Markdown summary in DIR (open the former in Chrome DevTools or speedscope).
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { textReply } from "@dispatch/testkit";
 import { chatTurn, numberedText } from "./client.ts";
 import { startModelProcess } from "./model-process.ts";
+import { summarizeProfile } from "./profile-summary.ts";
 import { ROOT, startDispatch } from "./targets.ts";
 
 const { values } = parseArgs({
@@ -47,7 +48,10 @@ try {
     for (let i = 1; i < turns; i++) await chatTurn(daemon, `Turn ${i}`, first.conversationId);
   }
   await daemon.stop();
-  process.stderr.write(`[profile] ${readdirSync(out).join(", ")} in ${out}\n`);
+  const profiles = readdirSync(out).filter((f) => f.endsWith(".cpuprofile"));
+  const newest = profiles.sort().at(-1);
+  if (newest) process.stdout.write(summarizeProfile(readFileSync(join(out, newest), "utf8")));
+  process.stderr.write(`[profile] ${profiles.length} profile(s) in ${out}\n`);
 } finally {
   await model.stop();
   rmSync(scratch, { recursive: true, force: true });

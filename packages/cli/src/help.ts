@@ -96,6 +96,7 @@ export function usageText(): string {
   return [
     "Usage:",
     ...order.map((name) => `  ${USAGE_LINES[name]}`),
+    "  dispatch trace turns|show <turnId>|body <id>|diff … [--db <path>]   (the trace store; trace --help)",
     "  dispatch --help | dispatch <command> --help",
     "",
     "Effort levels: low, medium, high (default), xhigh, max",

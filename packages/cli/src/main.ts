@@ -8,6 +8,7 @@ import { readFile, stat, statfs } from "node:fs/promises";
 import WebSocket from "ws";
 import type { Io, OpenSocket } from "./io.ts";
 import { run } from "./run.ts";
+import { runTrace } from "./trace.ts";
 
 const openSocket: OpenSocket = (url, headers, handlers) => {
   let finished = false;
@@ -54,6 +55,14 @@ export async function main(): Promise<never> {
   // `dispatch list | head -1`: a closed pipe ends the program quietly, as Unix tools do.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (err: NodeJS.ErrnoException) => process.exit(err.code === "EPIPE" ? 0 : 1));
+  }
+  if (process.argv[2] === "trace") {
+    const code = runTrace(process.argv.slice(3), process.env, {
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+    });
+    await Promise.all([flush(process.stdout), flush(process.stderr)]);
+    process.exit(code);
   }
   const io: Io = {
     argv: process.argv.slice(2),

@@ -94,6 +94,7 @@ export async function compactConversation(
   const meta = store.getMeta(conversationId);
   if (!meta) return { error: `no conversation "${conversationId}"` };
   const history = store.loadHistory(conversationId);
+  const seqAtLoad = store.lastSeq(conversationId);
   const split = splitIndex(history, options.keepLastN ?? DEFAULT_KEEP_LAST_N);
   if (split === 0) return { error: "conversation too short to compact" };
   const modelName =
@@ -113,6 +114,10 @@ export async function compactConversation(
     chunks: [{ type: "text", text: `${SUMMARY_PREFIX}\n\n${summary.text}` }],
   };
   const next = [summaryMessage, ...kept];
+  // A turn that appended while the summary was written would lose its messages in the rewrite.
+  if (store.lastSeq(conversationId) !== seqAtLoad) {
+    return { error: "the conversation changed while it was being compacted; compact again" };
+  }
   try {
     store.forkHistory(conversationId, archiveId);
     store.replaceHistory(conversationId, options.turnId ?? `compaction-${deps.now()}`, next, {

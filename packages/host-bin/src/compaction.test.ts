@@ -1,8 +1,9 @@
 /**
  * Compaction through the daemon: a 200-turn conversation with tool calls compacted by hand (the
  * archive keeps everything, the live history shrinks, no tool call loses its result, the next turn
- * works), automatic compaction at the compact-percent threshold of the model's context window,
- * and in-flight compaction at a step boundary of a turn that would overflow the window.
+ * works), automatic compaction at the compact-percent threshold of the model's context window, no
+ * rewrite over a turn that ran meanwhile, and in-flight compaction at a step boundary of a turn that
+ * would overflow the window.
  */
 import { SUMMARY_PREFIX } from "@dispatch/compaction";
 import {
@@ -168,6 +169,32 @@ describe("compaction", () => {
     expect(model.requests.filter(isSummary).some((r) => JSON.stringify(r.body).includes("manual-full"))).toBe(
       false,
     );
+  });
+
+  it("gives up (409) rather than drop a turn that appended while the summary was being written", async () => {
+    for (let i = 0; i < 3; i++) await toolTurn("racing", `racing-${i}`);
+    const before = await chunksOf("racing");
+    // The summary is slow; a turn runs to completion while it is being written.
+    model.respondWith((request) =>
+      isSummary(request) ? textReply("A slow summary.", { firstTokenDelayMs: 1000 }) : undefined,
+    );
+    const start = model.requests.length;
+    const compacting = d.call("POST", "/conversations/racing/compact", { keepLastN: 2 });
+    await model.waitForRequests(start + 1);
+    await toolTurn("racing", "racing-during");
+    const reply = await compacting;
+    model.respondWith((request) =>
+      isSummary(request) ? textReply("The user ran many echo steps.") : undefined,
+    );
+
+    expect(reply).toEqual({
+      status: 409,
+      body: { error: expect.stringContaining("changed while it was being compacted") },
+    });
+    const after = await chunksOf("racing");
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after).toHaveLength(before.length + 4);
+    expect((await metaOf("racing"))?.compactedFrom).toBeUndefined();
   });
 
   it("compacts at a step boundary when the next request would overflow the window, and the turn completes", async () => {

@@ -223,6 +223,22 @@ describe("a daemon with a scripted model", () => {
     expect(last.content).toBe("a b c d");
   });
 
+  it("reports its own status: ports, provider, model, collector", async () => {
+    expect((await fetch(`${daemon.url}/status`)).status).toBe(401);
+    const status = (await (await daemon.fetch("/status")).json()) as Record<string, unknown>;
+    expect(status).toMatchObject({
+      version: expect.any(String),
+      pid: daemon.proc.pid,
+      dataDir,
+      httpUrl: daemon.url,
+      surfaceWsUrl: daemon.wsUrl,
+      credentials: [{ name: "opencode", providerId: "openai-compat", baseURL: model.baseURL }],
+      defaultModel: "opencode/scripted-model",
+      activeTurns: 0,
+    });
+    expect(["running", "restarting"]).toContain(status.collector);
+  });
+
   it("lists conversations with filters and metadata", async () => {
     const res = await daemon.fetch("/conversations?status=idle");
     const body = (await res.json()) as {

@@ -17,13 +17,16 @@ import {
 } from "@dispatch/kernel";
 import { main as collectorMain, createCollectorSupervisor } from "@dispatch/observability-collector";
 import { sessionOrchestratorService } from "@dispatch/session-orchestrator";
-import { transportHttpService } from "@dispatch/transport-http";
+import { daemonInfoService, transportHttpService } from "@dispatch/transport-http";
 import { transportWsService } from "@dispatch/transport-ws";
 import { type Config, ConfigError, configSecrets, loadConfig, parseDotEnv } from "./config.ts";
 import { bundledExtensions } from "./extensions.ts";
 import { loadExternalExtensions } from "./external.ts";
 import { createStderrSink, teeSink } from "./stderr-sink.ts";
 import { ensureToken } from "./token.ts";
+
+/** The daemon's version (the host-bin package's). */
+export const VERSION = "0.1.0";
 
 /** Extensions without which the daemon cannot serve; if one is disabled, boot fails. */
 const ESSENTIAL = ["storage-sqlite", "conversation-store", "session-orchestrator", "transport-http"];
@@ -97,6 +100,15 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
   const externals = await loadExternalExtensions(config.externalExtensions, cwd, logger);
   const extensions: Extension[] = [...bundledExtensions(config, token), ...externals];
   const host = createHost({ extensions, logger, now: Date.now, sleep });
+  host.api.provideService(daemonInfoService, {
+    version: VERSION,
+    startedAt: Date.now(),
+    dataDir: config.dataDir,
+    credentials: config.credentials.map(({ name, providerId, baseURL }) => ({ name, providerId, baseURL })),
+    defaultModel: config.defaultModel ?? null,
+    surfaceWsUrl: () => host.api.tryGetService(transportWsService)?.url ?? null,
+    collector: () => collector.state(),
+  });
   await host.activate();
   for (const status of host.status()) {
     if (status.state === "disabled")

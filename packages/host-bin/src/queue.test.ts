@@ -2,7 +2,8 @@
  * The message queue and steering through the real daemon process: a message queued over HTTP while
  * a multi-step tool turn runs is injected after the next tool result (one `steering` event, one
  * user message in the model's next request and in the persisted history); one queued after the
- * last tool call starts the next turn once the turn seals; and a queued message survives a restart.
+ * last tool call starts the next turn once the turn seals; closing a conversation drops its queue;
+ * and a queued message survives a restart.
  */
 import { type ScriptedModel, startScriptedModel, textReply, toolCallReply } from "@dispatch/testkit";
 import type { AgentEvent, StoredChunk } from "@dispatch/transport-contract";
@@ -140,6 +141,27 @@ describe("message queue and steering", () => {
       ),
     ).toEqual(expected);
     expect(textOf(sentMessages(model.requests[before + 2]).at(-1))).toBe("follow-up");
+  });
+
+  it("drops the queue of a conversation that is closed, so nothing is carried or redelivered", async () => {
+    const g = gate(dataDir, "closing");
+    model.enqueue(toolCallReply("gate", { path: g.path }));
+    const events = await openChat(api, { conversationId: "closing", message: "hold on" });
+    await readUntil(events, (e) => e.type === "tool-call");
+    const queued = await api.call<{ queue: { id: string }[] }>("POST", "/conversations/closing/queue", {
+      text: "never delivered",
+    });
+    const id = queued.body.queue[0]?.id ?? "";
+    expect((await api.call("POST", "/conversations/closing/close")).body).toMatchObject({
+      abortedTurn: true,
+    });
+    await readUntil(events, (e) => e.type === "turn-sealed");
+    expect((await api.call("DELETE", `/conversations/closing/queue/${id}`)).body).toEqual({
+      conversationId: "closing",
+      cancelled: false,
+      queue: [],
+    });
+    expect((await historyOf("closing")).some((c) => c.includes("never delivered"))).toBe(false);
   });
 
   it("keeps a queued message across a restart and delivers it as a turn at boot", async () => {

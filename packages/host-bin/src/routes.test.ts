@@ -131,6 +131,56 @@ describe("guards on every route", () => {
   });
 });
 
+describe("path parameters", () => {
+  it("every /conversations/:id route answers 400 for a bad conversation id", async () => {
+    const routes: [string, string, unknown?][] = [
+      ["GET", ""],
+      ["GET", "/status"],
+      ["GET", "/last"],
+      ["GET", "/metrics"],
+      ["GET", "/lsp"],
+      ["GET", "/cwd"],
+      ["PUT", "/cwd", { cwd: "/tmp" }],
+      ["DELETE", "/cwd"],
+      ["GET", "/model"],
+      ["PUT", "/model", { model: null }],
+      ["GET", "/reasoning-effort"],
+      ["PUT", "/reasoning-effort", { reasoningEffort: "low" }],
+      ["PUT", "/title", { title: "x" }],
+      ["POST", "/stop"],
+      ["POST", "/close"],
+      ["POST", "/open"],
+      ["POST", "/queue", { text: "x" }],
+      ["DELETE", "/queue/m1"],
+      ["POST", "/compact", {}],
+      ["GET", "/compact-percent"],
+      ["PUT", "/compact-percent", { threshold: 10 }],
+    ];
+    for (const [method, suffix, body] of routes) {
+      const reply = await d.call(method, `/conversations/bad%20id${suffix}`, body);
+      expect(`${method} ${suffix} ${reply.status} ${reply.body.error}`).toMatch(
+        new RegExp(`^${method} ${suffix} 400 Invalid conversation id: id: must be 1-128 characters`),
+      );
+    }
+  });
+
+  it("every /workspaces/:id route answers 400 for an id that is not a slug", async () => {
+    const routes: [string, string, unknown?][] = [
+      ["GET", ""],
+      ["PUT", "", {}],
+      ["PUT", "/title", { title: "x" }],
+      ["PUT", "/default-cwd", { defaultCwd: null }],
+      ["DELETE", ""],
+    ];
+    for (const [method, suffix, body] of routes) {
+      const reply = await d.call(method, `/workspaces/Not_A_Slug${suffix}`, body);
+      expect(`${method} ${suffix} ${reply.status} ${reply.body.error}`).toMatch(
+        new RegExp(`^${method} ${suffix} 400 Invalid workspace id: id: must be a slug`),
+      );
+    }
+  });
+});
+
 describe("chat", () => {
   it("GET /models lists <credential>/<model> with the provider's context window", async () => {
     const reply = await d.call("GET", "/models");
@@ -637,7 +687,7 @@ describe("workspaces", () => {
     expectError(await d.call("PUT", "/workspaces/no-such/title", { title: "x" }), 404, /no-such/);
   });
 
-  it("PUT /workspaces/:id/default-cwd sets and clears; the cwd ladder uses it", async () => {
+  it("PUT /workspaces/:id/default-cwd sets and clears; 400 bad body; 404 unknown", async () => {
     const cwd = join(dataDir, "ws-cwd");
     mkdirSync(cwd, { recursive: true });
     expect((await d.call("PUT", "/workspaces/team-c/default-cwd", { defaultCwd: cwd })).status).toBe(404);

@@ -1,10 +1,14 @@
 /**
  * The `message-queue` extension: provides `messageQueueService` to clients and the orchestrator's
  * `steeringSourceService` port; at boot, conversations whose queue survived a restart get their
- * turn.
+ * turn. Closing a conversation drops its queue (a closed tab must not come back to life at boot).
  */
 import { type Extension, KERNEL_API_VERSION, storageService } from "@dispatch/kernel";
-import { sessionOrchestratorService, steeringSourceService } from "@dispatch/session-orchestrator";
+import {
+  conversationClosed,
+  sessionOrchestratorService,
+  steeringSourceService,
+} from "@dispatch/session-orchestrator";
 import { createQueue, QUEUE_MIGRATIONS } from "./queue.ts";
 import { messageQueueService } from "./types.ts";
 
@@ -29,6 +33,7 @@ export function createMessageQueueExtension(): Extension {
       const parts = createQueue(host, sql, orchestrator);
       host.provideService(messageQueueService, parts.queue);
       host.provideService(steeringSourceService, parts.steering);
+      host.on(conversationClosed, ({ conversationId }) => void parts.steering.drain(conversationId));
       // Once every extension has activated (the system prompt, compaction, … take part in a
       // turn), deliver what a restart interrupted: each pending queue becomes a turn.
       const deliverPending = () => {

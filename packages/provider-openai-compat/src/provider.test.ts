@@ -360,6 +360,46 @@ describe("provider: request body and span", () => {
   });
 });
 
+describe("provider: one provider, many calls", () => {
+  it("uses the key, endpoint and model current at each call", async () => {
+    const other = await startScriptedModel();
+    try {
+      const current = { baseURL: model.baseURL, apiKey: "sk-first-0000" };
+      const keys = { resolve: () => ({ ...current }), names: () => ["test"] };
+      const p = createOpenAICompatProvider({ id: "openai-compat", credential: "test", keys });
+      await collect(p, request());
+      current.apiKey = "sk-second-1111";
+      await collect(p, request({ model: "m2" }));
+      current.baseURL = other.baseURL;
+      await collect(p, request());
+      expect(model.requests.map((r) => r.headers.authorization)).toEqual([
+        "Bearer sk-first-0000",
+        "Bearer sk-second-1111",
+      ]);
+      expect(model.requests.map((r) => (r.body as { model: string }).model)).toEqual(["m1", "m2"]);
+      expect(other.requests[0]?.headers.authorization).toBe("Bearer sk-second-1111");
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("keeps concurrent calls apart: each span has its own body, each timeout its own call", async () => {
+    model.respondWith((req) => {
+      const text = JSON.stringify(req.body);
+      return text.includes("stall") ? textReply("one two", { stallAfter: 1 }) : textReply("fine");
+    });
+    const p = provider({ idleTimeoutMs: 100 });
+    const ask = (text: string) => request({ messages: [{ role: "user", chunks: [{ type: "text", text }] }] });
+    const [stalled, fine] = await Promise.all([collect(p, ask("please stall")), collect(p, ask("be fine"))]);
+    expect(stalled.at(-1)).toMatchObject({ type: "error", code: "TIMEOUT" });
+    expect(fine.at(-1)).toEqual({ type: "finish", reason: "stop" });
+    const bodies = records
+      .filter((r) => r.kind === "span-close" && r.name === "provider.request")
+      .map((r) => JSON.parse(r.body ?? "{}") as { messages: { content: string }[] });
+    expect(bodies.map((b) => b.messages[0]?.content).sort()).toEqual(["be fine", "please stall"]);
+  });
+});
+
 describe("provider: listModels", () => {
   it("lists the server's models with the context window, sending the key", async () => {
     const models = await provider().listModels?.();

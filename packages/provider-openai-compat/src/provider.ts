@@ -69,6 +69,7 @@ export function createOpenAICompatProvider(options: OpenAICompatProviderOptions)
     const call = init?.signal ? calls.get(init.signal) : undefined;
     return call ? call.fetch(input, init) : baseFetch(input, init);
   };
+  const sdkFetch = Object.assign(routedFetch, { preconnect: fetch.preconnect });
   const models = new Map<string, ChatModel>();
   const modelFor: ModelFor = (credentials, modelId) => {
     const key = JSON.stringify([credentials.baseURL, credentials.apiKey ?? "", modelId]);
@@ -80,7 +81,7 @@ export function createOpenAICompatProvider(options: OpenAICompatProviderOptions)
         baseURL: credentials.baseURL,
         ...(credentials.apiKey ? { apiKey: credentials.apiKey } : {}),
         includeUsage: true,
-        fetch: Object.assign(routedFetch, { preconnect: fetch.preconnect }),
+        fetch: sdkFetch,
       });
       model = sdk.chatModel(modelId);
       models.set(key, model);
@@ -120,9 +121,16 @@ export function createOpenAICompatProvider(options: OpenAICompatProviderOptions)
   };
 }
 
-/** One turn of the event loop, so writes queued so far (the first token) leave the process. */
-function flushWrites(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 0));
+const nextImmediate = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Lets the writes queued so far (the first token) leave the process before the rest of a burst is
+ * processed. Measured on Bun 1.4.5: one `setImmediate` does not flush a streamed response, two
+ * do (within ~0.3 ms); `setTimeout(0)` does too but costs a 1 ms clamp.
+ */
+async function flushWrites(): Promise<void> {
+  await nextImmediate();
+  await nextImmediate();
 }
 
 function callOptions(request: ProviderRequest, signal: AbortSignal): CallOptions {

@@ -1,8 +1,8 @@
 /**
  * edit_file against real files: replacement rules and their error messages, the stale-read guard,
- * atomic writes that keep the mode, a turn's extra roots (denied roots still win), the diagnostics hook (directly and through a real host's
- * `fileWrittenFilter`), and a child process SIGKILLed during large edits that never leaves a
- * half-written file.
+ * atomic writes that keep the mode, a turn's extra roots (denied roots still win), the diagnostics
+ * hook (directly and through a real host's `fileWrittenFilter`), and a child process SIGKILLed
+ * during large edits that never leaves a half-written file.
  */
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

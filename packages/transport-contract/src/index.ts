@@ -28,6 +28,22 @@ export interface HealthResponse {
   ok: true;
 }
 
+/** `GET /status`: the daemon itself (token required). */
+export interface DaemonStatusResponse {
+  version: string;
+  pid: number;
+  startedAt: number;
+  dataDir: string;
+  httpUrl: string;
+  /** The surface/chat WebSocket, or `null` when it is not running. */
+  surfaceWsUrl: string | null;
+  credentials: { name: string; providerId: string; baseURL: string }[];
+  defaultModel: string | null;
+  activeTurns: number;
+  /** The observability collector: `running`, `restarting`, `gave-up` or `stopped`. */
+  collector: string;
+}
+
 /** `GET /models`. */
 export interface ModelsResponse {
   models: string[];

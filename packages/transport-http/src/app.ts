@@ -6,7 +6,7 @@ import type { ConversationStore } from "@dispatch/conversation-store";
 import type { CredentialStore } from "@dispatch/credential-store";
 import type { Logger } from "@dispatch/kernel";
 import type { SessionOrchestrator } from "@dispatch/session-orchestrator";
-import type { HealthResponse, ModelsResponse } from "@dispatch/transport-contract";
+import type { DaemonStatusResponse, HealthResponse, ModelsResponse } from "@dispatch/transport-contract";
 import { type Context, Hono } from "hono";
 import { handleChat } from "./chat.ts";
 import { registerConversationRoutes } from "./conversations.ts";
@@ -36,6 +36,8 @@ export interface AppDeps {
   throughput: FeatureDeps["throughput"];
   lsp: FeatureDeps["lsp"];
   ownCwd: FeatureDeps["ownCwd"];
+  /** The daemon's own state for `GET /status`; undefined when the composition root gave none. */
+  status(): DaemonStatusResponse | undefined;
 }
 
 export type DispatchApp = Hono<{ Bindings: ServerBinding }>;
@@ -46,6 +48,12 @@ export function createApp(deps: AppDeps): DispatchApp {
   for (const middleware of securityMiddleware(deps.security)) app.use(middleware);
 
   app.get("/health", (c) => c.json({ ok: true } satisfies HealthResponse));
+
+  app.get("/status", (c) => {
+    const status = deps.status();
+    if (!status) throw new HttpError(503, "This daemon does not report its status.");
+    return c.json(status);
+  });
 
   app.get("/models", async (c) => {
     try {

@@ -34,6 +34,20 @@ export interface TransportHttp {
   stopAccepting(): void;
 }
 
+/** What only the composition root knows about the daemon, for `GET /status`. */
+export interface DaemonInfo {
+  version: string;
+  startedAt: number;
+  dataDir: string;
+  credentials: { name: string; providerId: string; baseURL: string }[];
+  defaultModel: string | null;
+  surfaceWsUrl(): string | null;
+  collector(): string;
+}
+
+/** Provided by the composition root (before activation); without it `GET /status` answers 503. */
+export const daemonInfoService = defineService<DaemonInfo>("transport-http/daemon-info");
+
 /** Provided by `transport-http` once it listens. */
 export const transportHttpService = defineService<TransportHttp>("transport-http/server");
 
@@ -71,6 +85,22 @@ export function createTransportHttpExtension(options: TransportHttpOptions): Ext
         throughput: () => host.tryGetService(throughputService),
         lsp: () => host.tryGetService(lspService),
         ownCwd: (id) => ownCwd(id),
+        status: () => {
+          const info = host.tryGetService(daemonInfoService);
+          if (!info) return undefined;
+          return {
+            version: info.version,
+            pid: process.pid,
+            startedAt: info.startedAt,
+            dataDir: info.dataDir,
+            httpUrl: url,
+            surfaceWsUrl: info.surfaceWsUrl(),
+            credentials: info.credentials,
+            defaultModel: info.defaultModel,
+            activeTurns: store.listConversations({ status: ["active"] }).length,
+            collector: info.collector(),
+          };
+        },
       });
       const bound = Bun.serve({
         hostname: options.hostname,

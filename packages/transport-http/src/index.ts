@@ -6,6 +6,8 @@
 export { type AppDeps, createApp, type DispatchApp } from "./app.ts";
 export {
   createTransportHttpExtension,
+  type DaemonInfo,
+  daemonInfoService,
   type TransportHttp,
   type TransportHttpOptions,
   transportHttpService,
