@@ -47,6 +47,7 @@ export function exactly(expected: number, text: string): Budget {
 
 function format(value: number): string {
   if (!Number.isFinite(value)) return "–";
+  if (Number.isInteger(value) && Math.abs(value) < 10_000) return String(value);
   const abs = Math.abs(value);
   if (abs >= 10_000) return Math.round(value).toLocaleString("en-US");
   if (abs >= 100) return value.toFixed(0);

@@ -123,6 +123,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
       createTransportHttpExtension({
         hostname: "127.0.0.1",
         port: 0,
+        defaultCwd: dir,
         security: { ...security, tokenHint: "set by the test", maxBodyBytes: 1024 * 1024 },
       }),
       createSurfaceRegistryExtension(),
