@@ -58,8 +58,12 @@ describe("bench/run.ts --short", () => {
       const row = rows.find((line) => line.startsWith(`| ${figure}`));
       expect(row, `row "${figure}"`).toBeDefined();
       const ours = row?.split("|")[3]?.trim() ?? "";
-      expect(ours === "n/a (not built)" || /^-?[\d,.]+/.test(ours), `value of "${figure}": ${ours}`).toBe(true);
+      expect(ours === "n/a (not built)" || /^-?[\d,.]+/.test(ours), `value of "${figure}": ${ours}`).toBe(
+        true,
+      );
     }
-    expect(stdout).toMatch(/daemon: (dist\/dispatch-server \(compiled\)|bun packages\/host-bin\/src\/main\.ts)/);
+    expect(stdout).toMatch(
+      /daemon: (dist\/dispatch-server \(compiled\)|bun packages\/host-bin\/src\/main\.ts)/,
+    );
   }, 180_000);
 });

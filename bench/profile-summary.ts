@@ -23,7 +23,8 @@ export function bucketOf(url: string, functionName: string): string {
   if (workspace && !url.includes("/node_modules/")) return `@dispatch/${workspace[1]}`;
   const dependency = /\/node_modules\/\.bun\/((?:@[^+/]+\+)?[^@/]+)@/.exec(url);
   if (dependency?.[1]) return dependency[1].replace("+", "/");
-  if (url.startsWith("node:") || url.startsWith("bun:")) return url.split(":")[0] === "bun" ? url : "node builtins";
+  if (url.startsWith("node:") || url.startsWith("bun:"))
+    return url.split(":")[0] === "bun" ? url : "node builtins";
   if (functionName === "(garbage collector)") return "GC";
   if (functionName === "(idle)" || functionName === "(program)") return functionName;
   return "native/runtime";

@@ -32,11 +32,22 @@ const model = await startModelProcess();
 await model.setFallback(textReply(tokens));
 const main = join(ROOT, "packages", "host-bin", "src", "main.ts");
 const command = {
-  argv: [process.execPath, "--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${out}`, "--cpu-prof-interval=250", main],
+  argv: [
+    process.execPath,
+    "--cpu-prof",
+    "--cpu-prof-md",
+    `--cpu-prof-dir=${out}`,
+    "--cpu-prof-interval=250",
+    main,
+  ],
   label: "bun --cpu-prof main.ts",
 };
 try {
-  const daemon = await startDispatch({ command, modelBaseURL: model.baseURL, dir: join(scratch, "dispatch") });
+  const daemon = await startDispatch({
+    command,
+    modelBaseURL: model.baseURL,
+    dir: join(scratch, "dispatch"),
+  });
   process.stderr.write(`[profile] started in ${daemon.startMs.toFixed(0)} ms\n`);
   if (values.workload === "turns") {
     for (let i = 0; i < turns; i++) await chatTurn(daemon, "Please answer.");
