@@ -11,6 +11,7 @@ import {
   resolveInside,
   ToolFailure,
   withTimeout,
+  withTurnRoots,
 } from "@dispatch/tool-kit";
 import { z } from "zod";
 import type { LspClient } from "./client.ts";
@@ -116,8 +117,9 @@ export function createLspTool(options: LspToolOptions): Tool {
     async execute(args, context) {
       const signal = withTimeout(context.signal, options.timeoutMs);
       const deadline = Date.now() + options.timeoutMs;
+      const containment = withTurnRoots(options.containment ?? {}, context.roots);
       if (args.path === undefined) {
-        const scope = await createScope(context.cwd, options.containment);
+        const scope = await createScope(context.cwd, containment);
         const clients = options.engine.running(scope.cwd);
         if (clients.length === 0) {
           throw new ToolFailure(
@@ -127,7 +129,7 @@ export function createLspTool(options: LspToolOptions): Tool {
         }
         return workspaceSymbols({ query: args.query ?? "", cwd: scope.cwd, clients, problems: [], signal });
       }
-      const resolved = await resolveInside(context.cwd, args.path, options.containment);
+      const resolved = await resolveInside(context.cwd, args.path, containment);
       if (resolved.kind !== "file")
         throw new ToolFailure("NOT_A_FILE", `"${args.path}" is a directory; pass a file.`);
       const cwd = resolved.scope.cwd;
