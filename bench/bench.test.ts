@@ -31,6 +31,7 @@ const FIGURES = [
   "6 500-turn conversation: restart",
   "6 500-turn conversation: first history window",
   "6 500-turn conversation: next turn's overhead",
+  "6 500-turn conversation: the turn after (warm process)",
   "7 NDJSON, 1 turn",
   "7 NDJSON, 100 turns",
   "7 WebSocket, 1 turn of 2000 events → 1 subscriber",

@@ -1,5 +1,6 @@
 /**
- * The benchmark suite: `bun bench/run.ts [--short] [--runs N] [--only 1,3,…] [--json FILE]`.
+ * The benchmark suite: `bun bench/run.ts [--short] [--runs N] [--only 1,3,…] [--json FILE]
+ * [--daemon BINARY]` (`--daemon` measures another compiled build, e.g. for an A/B comparison).
  * Starts the scripted model in its own process, then measures the real daemon (its own start
  * command) and the bare relay figure by figure, and prints a table of medians [min–max] with
  * ratios and budgets. Exit 0 when every figure was measured or marked not built; budgets are
@@ -31,6 +32,16 @@ const SCENARIOS: { figures: number[]; name: string; run(ctx: BenchContext): Prom
 
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
+/** CPU model, core count and memory, for the table's header. */
+function machine(): string {
+  const cpu =
+    /^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1]?.trim() ?? "unknown CPU";
+  const memKb = Number(/^MemTotal:\s+(\d+)/m.exec(readFileSync("/proc/meminfo", "utf8"))?.[1] ?? 0);
+  // The load when the run started: other work on the machine widens the ranges.
+  const load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  return `${navigator.hardwareConcurrency} × ${cpu}, ${(memKb / 1024 / 1024).toFixed(1)} GiB, load ${load}`;
+}
+
 /** Whether host-bin bundles a `read_file` tool already (else the benchmark loads its own). */
 function daemonHasReadFile(): boolean {
   const source = readFileSync(join(ROOT, "packages", "host-bin", "src", "extensions.ts"), "utf8");
@@ -46,6 +57,7 @@ async function main(): Promise<number> {
       json: { type: "string" },
       strict: { type: "boolean", default: false },
       keep: { type: "boolean", default: false },
+      daemon: { type: "string" },
     },
   });
   const short = values.short ?? false;
@@ -55,8 +67,11 @@ async function main(): Promise<number> {
   mkdirSync(join(scratch, "home"));
   const model = await startModelProcess();
   const startedAt = Date.now();
+  const host = machine();
   try {
-    const daemon = await resolveDaemonCommand(log);
+    const daemon = values.daemon
+      ? { argv: [values.daemon], label: `${values.daemon} (compiled, --daemon)` }
+      : await resolveDaemonCommand(log);
     const relay = await resolveRelayCommand(daemon, scratch);
     const builtinReadFile = daemonHasReadFile();
     const ctx: BenchContext = {
@@ -79,9 +94,8 @@ async function main(): Promise<number> {
       await model.reset();
     }
     const results = evaluate(rows);
-    const cpus = navigator.hardwareConcurrency;
     const lines = [
-      `Dispatch benchmarks — ${new Date().toISOString()} — ${cpus} CPUs — Bun ${Bun.version}`,
+      `Dispatch benchmarks — ${new Date().toISOString()} — ${host} — Bun ${Bun.version}`,
       `daemon: ${daemon.label}; relay: ${relay.label}; mode: ${short ? "short" : "full"}, ${runs} run(s)` +
         `; read_file: ${builtinReadFile ? "bundled" : "bench/read-file-extension.ts via DISPATCH_EXTERNAL_EXTENSIONS"}`,
       "",

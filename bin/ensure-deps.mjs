@@ -5,10 +5,11 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const BUN_VERSION = "1.4.5";
-const root = join(import.meta.dirname, "..");
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const stamp = join(root, "node_modules", ".dispatch-install-stamp");
 const lock = readFileSync(join(root, "bun.lock"));
 const digest = createHash("sha256").update(lock).digest("hex");

@@ -1,6 +1,7 @@
 /**
  * Configuration from the environment (and an optional `.env`), validated once at boot. Every
- * problem is reported with the variable's name and what it must be; nothing else reads env vars.
+ * problem is reported with the variable's name and what it must be. Besides this file only
+ * main.ts reads one variable (`DISPATCH_ENV_FILE`, to find `.env`).
  */
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";

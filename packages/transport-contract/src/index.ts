@@ -225,6 +225,12 @@ export interface WorkspaceListResponse {
 export interface WorkspaceUpsertRequest {
   title?: string;
   defaultCwd?: string | null;
+  /** Absolute directories the file tools may also use (at most 20). */
+  extraRoots?: string[];
+}
+/** `PUT /workspaces/:id/extra-roots`. */
+export interface WorkspaceExtraRootsRequest {
+  extraRoots: string[];
 }
 /** `DELETE /workspaces/:id`. */
 export interface WorkspaceDeleteResponse {
