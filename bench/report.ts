@@ -77,7 +77,9 @@ export function evaluate(rows: readonly Row[]): RowResult[] {
     const ours = cell(row.ours);
     const relay = cell(row.relay);
     const ratio =
-      ours.summary && relay.summary ? `${format(ours.summary.median / relay.summary.median)}×` : "—";
+      ours.summary && relay.summary && relay.summary.median !== 0
+        ? `${format(ours.summary.median / relay.summary.median)}×`
+        : "—";
     const verdict = row.budget && ours.summary ? row.budget.holds(ours.summary, relay.summary) : undefined;
     const mark = verdict === undefined ? "" : verdict ? "✓" : "✗";
     return {

@@ -73,15 +73,13 @@ export async function historyScenario(ctx: BenchContext): Promise<Row[]> {
       try {
         ours.restart.push(dispatch.startMs);
         ours.window.push(await loadWindow(dispatch, conversationId));
-        ours.overhead.push(
-          (await measuredTurn(ctx, dispatch, [textReply(tokens)], expected, conversationId)).overheadMs,
-        );
+        ours.cold.push(await nextTurn(dispatch, conversationId));
+        ours.warm.push(await nextTurn(dispatch, conversationId));
       } finally {
         await dispatch.stop();
       }
-      theirs.push(
-        (await measuredTurn(ctx, relay, [textReply(tokens)], expected, relayConversation)).overheadMs,
-      );
+      theirs.cold.push(await nextTurn(relay, relayConversation));
+      theirs.warm.push(await nextTurn(relay, relayConversation));
     }
   } finally {
     await relay.stop();

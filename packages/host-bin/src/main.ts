@@ -4,13 +4,14 @@
  * accepting, give running turns their grace period, persist, deactivate, exit 0).
  */
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { createJournalSink, secretsFromEnv } from "@dispatch/journal-sink";
+import { createJournalSink, redactPatterns, secretsFromEnv } from "@dispatch/journal-sink";
 import {
   createHost,
   createLogger,
   type Extension,
+  errorMessage,
   type Host,
   type Logger,
   type Sleep,
@@ -22,7 +23,8 @@ import { transportWsService } from "@dispatch/transport-ws";
 import { type Config, ConfigError, configSecrets, loadConfig, parseDotEnv } from "./config.ts";
 import { bundledExtensions } from "./extensions.ts";
 import { loadExternalExtensions } from "./external.ts";
-import { createStderrSink, teeSink } from "./stderr-sink.ts";
+import { installProcessGuards } from "./process-guards.ts";
+import { createStderrSink, redactingSink, teeSink } from "./stderr-sink.ts";
 import { ensureToken } from "./token.ts";
 
 /** The daemon's version (the host-bin package's). */
@@ -73,12 +75,16 @@ export function selfCommand(): string[] {
 /** Boots the daemon. Throws `ConfigError` or an `Error` that says what to fix. */
 export async function startDaemon(env: Record<string, string | undefined>, cwd: string): Promise<Daemon> {
   const config = loadConfig(env, cwd);
+  const dataDirOpen = ensurePrivateDir(config.dataDir);
   const token = config.authEnabled ? ensureToken(config.token, config.tokenPath) : undefined;
   const secrets = [...configSecrets(config), ...(token ? [token] : []), ...secretsFromEnv(env)];
   const journal = createJournalSink({ path: config.journalPath, secrets: () => secrets });
   const logger = createLogger({
     sink: teeSink(
-      createStderrSink(config.logLevel, (line) => process.stderr.write(line)),
+      redactingSink(
+        createStderrSink(config.logLevel, (line) => process.stderr.write(line)),
+        () => secrets,
+      ),
       journal,
     ),
     now: Date.now,
@@ -90,6 +96,12 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
     logger: logger.child({ extensionId: "collector-supervisor" }),
   });
   collector.start();
+  if (dataDirOpen) {
+    logger.warn("the data directory is readable by other users; it holds conversations and logs", {
+      path: config.dataDir,
+      fix: `chmod 700 ${config.dataDir} (750 to share it with a service group)`,
+    });
+  }
   if (!config.authEnabled) logger.warn("DISPATCH_AUTH=off: the API accepts requests without a token");
   if (config.credentials.length === 0) {
     logger.warn(
@@ -146,9 +158,24 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
   };
 }
 
+/**
+ * Creates `dir` (and missing parents) private to this user; true when it already existed with
+ * permissions for other users (left as they are: an operator may share it on purpose).
+ */
+function ensurePrivateDir(dir: string): boolean {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return (statSync(dir).mode & 0o007) !== 0;
+}
+
 /** Runs the daemon until SIGTERM/SIGINT, or the `collector` subcommand. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   if (argv[0] === "collector") process.exit(await collectorMain(argv.slice(1)));
+  // Before boot: an extension's stray rejection during activation must not end the daemon either.
+  let guardLogger: Logger | undefined;
+  installProcessGuards((what, err) => {
+    if (guardLogger) guardLogger.error(what, { err });
+    else process.stderr.write(`${what}: ${redactPatterns(errorMessage(err))}\n`);
+  });
   applyDotEnv(process.env, process.cwd());
   let daemon: Daemon;
   try {
@@ -159,6 +186,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     process.stderr.write(`${message}\n`);
     process.exit(1);
   }
+  guardLogger = daemon.logger;
   process.stderr.write(`dispatch-server listening on ${daemon.url}\n`);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -177,8 +205,6 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   };
   process.on("SIGTERM", onSignal);
   process.on("SIGINT", onSignal);
-  process.on("unhandledRejection", (reason) => daemon.logger.error("unhandled rejection", { err: reason }));
-  process.on("uncaughtException", (err) => daemon.logger.error("uncaught exception", { err }));
 }
 
 if (import.meta.main) await main();

@@ -1,7 +1,9 @@
 /**
  * A human-readable `LogSink` for the daemon's stderr (systemd's journal in production): one line
  * per log record at or above the configured level; span records are left to the journal file.
+ * Records pass the same redaction as the journal file's before they are written.
  */
+import { redactRecord } from "@dispatch/journal-sink";
 import type { LogLevel, LogRecord, LogSink } from "@dispatch/kernel";
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
@@ -22,6 +24,18 @@ export function createStderrSink(minLevel: LogLevel, write: (line: string) => vo
       } catch {
         // a log line must never break the daemon
       }
+    },
+  };
+}
+
+/**
+ * `sink` behind redaction: known secret values and credential-shaped text become `[redacted]`.
+ * Contract of `secrets`: cheap, called once per record.
+ */
+export function redactingSink(sink: LogSink, secrets: () => readonly string[]): LogSink {
+  return {
+    emit(record) {
+      sink.emit(redactRecord(record, secrets()));
     },
   };
 }

@@ -2,7 +2,7 @@
  * The journal sink on real files in a temp dir: line format and header, rotation through N
  * generations without splitting a line, reopening, torn tails, foreign files and fail-safety.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LogRecord } from "@dispatch/kernel";
@@ -56,6 +56,16 @@ describe("createJournalSink", () => {
     expect(JSON.parse(second ?? "")).toMatchObject({ kind: "span-open", spanId: "s1", body: "x\ny" });
     expect(rest).toEqual([]);
     expect(sink.droppedRecords).toBe(0);
+  });
+
+  it("creates missing directories readable by their user only", () => {
+    const nested = join(dir, "logs", "dispatch", "app.ndjson");
+    const sink = createJournalSink({ path: nested, fsyncIntervalMs: 0 });
+    sink.emit(logRecord(1));
+    sink.close();
+    expect(statSync(join(dir, "logs")).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, "logs", "dispatch")).mode & 0o777).toBe(0o700);
+    expect(lines(nested)).toHaveLength(2);
   });
 
   it("rotates through N generations, never splits a line and keeps the newest records in order", () => {

@@ -98,7 +98,8 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
   }
 
   function openLive(attempt = 0): OpenFile {
-    mkdirSync(dirname(path), { recursive: true });
+    // The journal holds prompts and tool output: a directory it creates is private to its user.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const fd = openSync(path, "a+");
     try {
       const stat = fstatSync(fd);

@@ -42,13 +42,29 @@ export function watchCall(options: CallWatchOptions): CallWatch {
   if (options.signal?.aborted) controller.abort(options.signal.reason);
   else options.signal?.addEventListener("abort", onCallerAbort, { once: true });
 
-  const arm = (kind: "first-byte" | "idle") => {
+  // One timer per quiet period, not per chunk: a chunk only stamps `lastByteAt`; when the idle
+  // timer fires early (bytes came meanwhile) it re-arms for the rest of the period.
+  let mode: "first-byte" | "idle" = "first-byte";
+  let lastByteAt = 0;
+  const fire = () => {
+    const ms = mode === "first-byte" ? options.firstByteTimeoutMs : options.idleTimeoutMs;
+    const quietFor = performance.now() - lastByteAt;
+    if (mode === "idle" && quietFor < ms) {
+      timer = setTimeout(fire, ms - quietFor);
+      return;
+    }
+    timedOut = { kind: mode, ms };
+    controller.abort(new Error(`${mode} timeout after ${ms} ms`));
+  };
+  const arm = (next: "first-byte" | "idle") => {
     clearTimeout(timer);
-    const ms = kind === "first-byte" ? options.firstByteTimeoutMs : options.idleTimeoutMs;
-    timer = setTimeout(() => {
-      timedOut = { kind, ms };
-      controller.abort(new Error(`${kind} timeout after ${ms} ms`));
-    }, ms);
+    mode = next;
+    lastByteAt = performance.now();
+    timer = setTimeout(fire, next === "first-byte" ? options.firstByteTimeoutMs : options.idleTimeoutMs);
+  };
+  const onBytes = () => {
+    if (mode === "idle") lastByteAt = performance.now();
+    else arm("idle");
   };
   const disarm = () => clearTimeout(timer);
 
@@ -59,7 +75,7 @@ export function watchCall(options: CallWatchOptions): CallWatch {
     try {
       const response = await options.fetch(input, { ...init, signal: controller.signal });
       request.status = response.status;
-      return watchBody(response, () => arm("idle"), disarm);
+      return watchBody(response, onBytes, disarm);
     } catch (error) {
       disarm();
       throw error;

@@ -207,6 +207,14 @@ describe("provider: abort and timeouts", () => {
     expect(await model.requests[0]?.ended).toBe("aborted");
   });
 
+  it("keeps a stream alive while bytes keep coming, even past the idle timeout in total", async () => {
+    const words = Array.from({ length: 12 }, (_, i) => `w${i} `);
+    model.enqueue(textReply(words, { tokenDelayMs: 20 }));
+    const events = await collect(provider({ idleTimeoutMs: 150 }), request());
+    expect(joined(events, "text-delta")).toBe(words.join(""));
+    expect(events.at(-1)).toEqual({ type: "finish", reason: "stop" });
+  });
+
   it("fails with a retryable TIMEOUT when the first byte never comes", async () => {
     model.enqueue(textReply("late", { stallAfter: 0 }));
     const events = await collect(provider({ firstByteTimeoutMs: 50 }), request());

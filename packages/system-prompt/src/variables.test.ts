@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -58,6 +58,16 @@ describe("file:<path>", () => {
     expect(await resolve(keys)).toEqual({ "file:link-in.md": "the guide" });
   });
 
+  it("never reads inside a denied root, even within the working directory or through a symlink", async () => {
+    mkdirSync(join(project, "state"));
+    writeFileSync(join(project, "state", "token"), "the daemon's token");
+    symlinkSync(join(project, "state", "token"), join(project, "token-link"));
+    const keys = ["file:state/token", "file:token-link", "file:docs/guide.md"];
+    expect(await resolve(keys, { deniedRoots: [join(project, "state")] })).toEqual({
+      "file:docs/guide.md": "the guide",
+    });
+  });
+
   it("is absent for missing files and directories, and for a missing working directory", async () => {
     expect(await resolve(["file:nope.md", "file:docs", "file:"])).toEqual({});
     expect(await resolve(["file:guide.md"], {}, join(dir, "gone"))).toEqual({});
@@ -100,6 +110,14 @@ describe("git", () => {
       "git:branch": "feature-x",
       "git:status": "?? docs/\n?? new.txt",
     });
+  });
+
+  it("never runs the program a repository's core.fsmonitor names", async () => {
+    execFileSync("git", ["init", "-q", "-b", "main", project]);
+    const marker = join(dir, "fsmonitor-ran");
+    execFileSync("git", ["-C", project, "config", "core.fsmonitor", `touch '${marker}'; false`]);
+    expect(await resolve(["git:status"])).toEqual({ "git:status": "?? docs/" });
+    expect(existsSync(marker)).toBe(false);
   });
 
   it("is absent outside a repository and when git is missing", async () => {

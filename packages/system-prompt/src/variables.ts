@@ -1,8 +1,8 @@
 /**
  * Resolves the variables a template uses: clock and host facts, the turn's context, git facts from
- * short-lived `git` processes, and files read from inside the working directory only (no absolute
- * paths, no `..` or symlink escapes), size-capped. Nothing here throws: a variable that cannot be
- * resolved is absent.
+ * short-lived `git` processes (which never run a program the repository's config names), and files
+ * read from inside the working directory only (no absolute paths, no `..` or symlink escapes, never
+ * a denied root), size-capped. Nothing here throws: a variable that cannot be resolved is absent.
  */
 import { execFile } from "node:child_process";
 import { open, realpath, stat } from "node:fs/promises";
@@ -29,6 +29,8 @@ export interface ResolveOptions {
   maxFileBytes?: number;
   /** Cap of `project:instructions`. Default `MAX_INSTRUCTIONS_BYTES`. */
   maxInstructionsBytes?: number;
+  /** Directories no file variable reads from, even inside the cwd (the daemon's data directory). */
+  deniedRoots?: readonly string[];
 }
 
 /** Default cap of a `file:` variable. */
@@ -59,7 +61,9 @@ async function resolveOne(key: string, context: VariableContext, options: Resolv
   const colon = key.indexOf(":");
   const kind = key.slice(0, colon);
   const name = key.slice(colon + 1);
-  if (kind === "file") return readContained(context.cwd, name, options.maxFileBytes ?? MAX_FILE_BYTES);
+  if (kind === "file") {
+    return readContained(context.cwd, name, options.maxFileBytes ?? MAX_FILE_BYTES, options.deniedRoots);
+  }
   if (kind === "git") return gitVariable(name, context.cwd, options);
   if (key === "project:instructions") return projectInstructions(context.cwd, options);
   return staticVariable(key, context);
@@ -96,26 +100,32 @@ function localDate(ts: number): string {
 
 async function projectInstructions(cwd: string, options: ResolveOptions): Promise<string | undefined> {
   for (const file of INSTRUCTION_FILES) {
-    const text = await readContained(cwd, file, options.maxInstructionsBytes ?? MAX_INSTRUCTIONS_BYTES);
+    const max = options.maxInstructionsBytes ?? MAX_INSTRUCTIONS_BYTES;
+    const text = await readContained(cwd, file, max, options.deniedRoots);
     if (text !== undefined) return text;
   }
   return undefined;
 }
 
 /**
- * The text of `path` (relative to `cwd`) when it is a regular file inside `cwd` after resolving
- * symlinks, cut at `maxBytes` with a note; otherwise `undefined`.
+ * The text of `path` (relative to `cwd`) when it is a regular file inside `cwd` and outside every
+ * denied root after resolving symlinks, cut at `maxBytes` with a note; otherwise `undefined`.
  */
 export async function readContained(
   cwd: string,
   path: string,
   maxBytes: number,
+  deniedRoots: readonly string[] = [],
 ): Promise<string | undefined> {
   if (path === "" || isAbsolute(path)) return undefined;
   try {
     const root = await realpath(cwd);
     const target = await realpath(resolve(root, path));
     if (!inside(root, target) || !(await stat(target)).isFile()) return undefined;
+    for (const denied of deniedRoots) {
+      const real = await realpath(denied).catch(() => resolve(denied));
+      if (target === real || inside(real, target)) return undefined;
+    }
     const file = await open(target, "r");
     try {
       const buffer = new Uint8Array(maxBytes + 1);
@@ -153,7 +163,8 @@ function git(args: string[], cwd: string, options: ResolveOptions): Promise<stri
   return new Promise((done) => {
     const child = execFile(
       options.gitPath ?? "git",
-      ["--no-optional-locks", "-C", cwd, ...args],
+      // A repository's own config must not run commands: `core.fsmonitor` names a program `status` runs.
+      ["-c", "core.fsmonitor=false", "--no-optional-locks", "-C", cwd, ...args],
       { timeout: options.gitTimeoutMs ?? 2_000, maxBuffer: 1024 * 1024, encoding: "utf8" },
       (err, stdout) => done(err ? undefined : stdout),
     );

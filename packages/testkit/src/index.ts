@@ -15,8 +15,8 @@ export {
 } from "./reply.ts";
 export {
   type ModelEntry,
-  preciseNow,
   type ModelsScript,
+  preciseNow,
   type RecordedRequest,
   type ScriptedModel,
   type ScriptedModelOptions,

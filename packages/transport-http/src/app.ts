@@ -7,7 +7,7 @@ import type { CredentialStore } from "@dispatch/credential-store";
 import type { Logger } from "@dispatch/kernel";
 import type { SessionOrchestrator } from "@dispatch/session-orchestrator";
 import type { DaemonStatusResponse, HealthResponse, ModelsResponse } from "@dispatch/transport-contract";
-import { type Context, Hono } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { handleChat } from "./chat.ts";
 import { registerConversationRoutes } from "./conversations.ts";
 import { type FeatureDeps, registerFeatureRoutes } from "./features.ts";
@@ -42,6 +42,22 @@ export interface AppDeps {
 
 export type DispatchApp = Hono<{ Bindings: ServerBinding }>;
 
+/** Routes whose answer may take longer than the server's idle timeout (a turn, a provider call). */
+export const LONG_ROUTES = ["/chat/warm", "/conversations/:id/last", "/conversations/:id/compact"] as const;
+
+/** Turns the server's idle timeout off for one request, so a slow answer is not cut. */
+function keepOpen(c: Context<{ Bindings: ServerBinding }>): void {
+  c.env?.server?.timeout(c.req.raw, 0);
+}
+
+const liftIdleTimeout: MiddlewareHandler<{ Bindings: ServerBinding }> = async function liftIdleTimeout(
+  c,
+  next,
+) {
+  keepOpen(c);
+  await next();
+};
+
 /** Builds the app. */
 export function createApp(deps: AppDeps): DispatchApp {
   const app: DispatchApp = new Hono<{ Bindings: ServerBinding }>();
@@ -69,9 +85,11 @@ export function createApp(deps: AppDeps): DispatchApp {
     handleChat(c, {
       orchestrator: deps.orchestrator,
       newConversationId: deps.newConversationId,
-      keepOpen: (ctx: Context<{ Bindings: ServerBinding }>) => ctx.env?.server?.timeout(ctx.req.raw, 0),
+      keepOpen,
     }),
   );
+  // These wait on a turn or a provider call that may stay silent past the server's idle timeout.
+  for (const path of LONG_ROUTES) app.use(path, liftIdleTimeout);
 
   registerConversationRoutes(app, { store: deps.store, orchestrator: deps.orchestrator });
   registerSettingsRoutes(app, { store: deps.store, orchestrator: deps.orchestrator, queue: deps.queue });

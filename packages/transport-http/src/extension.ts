@@ -24,6 +24,11 @@ export interface TransportHttpOptions {
   security: SecurityOptions;
   /** The server default cwd, last rung of the cwd ladder (for `GET .../lsp`). */
   defaultCwd: string;
+  /**
+   * Seconds a connection may stay silent before Bun closes it (default 60, at most 255). The chat
+   * stream and the `LONG_ROUTES` lift it for their own request.
+   */
+  idleTimeoutSeconds?: number;
 }
 
 /** The running server. */
@@ -44,6 +49,9 @@ export interface DaemonInfo {
   surfaceWsUrl(): string | null;
   collector(): string;
 }
+
+/** Bun's idle timeout for the HTTP server, in seconds. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 60;
 
 /** Provided by the composition root (before activation); without it `GET /status` answers 503. */
 export const daemonInfoService = defineService<DaemonInfo>("transport-http/daemon-info");
@@ -105,7 +113,7 @@ export function createTransportHttpExtension(options: TransportHttpOptions): Ext
       const bound = Bun.serve({
         hostname: options.hostname,
         port: options.port,
-        idleTimeout: 60,
+        idleTimeout: options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
         fetch: (request, srv) => app.fetch(request, { server: srv }),
       });
       server = bound;

@@ -3,10 +3,11 @@
  * loopback by `Bun.serve`.
  * @module
  */
-export { type AppDeps, createApp, type DispatchApp } from "./app.ts";
+export { type AppDeps, createApp, type DispatchApp, LONG_ROUTES } from "./app.ts";
 export {
   createTransportHttpExtension,
   type DaemonInfo,
+  DEFAULT_IDLE_TIMEOUT_SECONDS,
   daemonInfoService,
   type TransportHttp,
   type TransportHttpOptions,

@@ -4,7 +4,7 @@
  * authentication only `auth` passes; after it, `auth` is refused politely.
  */
 import { describe, expect, it } from "vitest";
-import { createFrameIntake } from "./intake.ts";
+import { createFrameIntake, MAX_UNAUTHENTICATED_FRAME_BYTES } from "./intake.ts";
 
 const subscribe = JSON.stringify({ type: "subscribe", surfaceId: "s" });
 
@@ -62,5 +62,12 @@ describe("frame intake", () => {
     expect(intake("not json", false)).toMatchObject({ kind: "close", code: 1008 });
     const again = intake(JSON.stringify({ type: "auth", token: "t" }), true);
     expect(again.kind === "reply" && again.message).toMatchObject({ type: "error" });
+  });
+
+  it("closes an unauthenticated connection on a frame too large to be an auth, without parsing it", () => {
+    const { intake } = gateWith({ maxFrameBytes: 1_000_000 });
+    const big = JSON.stringify({ type: "auth", token: "t".repeat(MAX_UNAUTHENTICATED_FRAME_BYTES) });
+    expect(intake(big, false)).toMatchObject({ kind: "close", code: 1008 });
+    expect(intake(big, true)).toMatchObject({ kind: "reply" });
   });
 });

@@ -2,7 +2,7 @@
  * The gate every incoming frame passes, per connection and in order: the message rate (a token
  * bucket; the first dropped frame is answered, a flood of more than a burst closes with 1008), text
  * only, the frame size, JSON validation, and authentication (an unauthenticated connection may only
- * send `auth`). It decides; the server acts.
+ * send `auth`, in a small frame). It decides; the server acts.
  */
 import { CLOSE } from "./connection.ts";
 import type { WsLimits } from "./options.ts";
@@ -36,6 +36,9 @@ export type FrameIntake = (raw: string | Uint8Array, authenticated: boolean) => 
 
 const AUTH_FIRST = 'authentication required: send {"type":"auth","token":"…"} first';
 
+/** The largest frame read from a connection that has not authenticated yet (an `auth` is tiny). */
+export const MAX_UNAUTHENTICATED_FRAME_BYTES = 4096;
+
 /** Creates the gate for a new connection. */
 export function createFrameIntake(
   limits: Pick<WsLimits, "maxFrameBytes" | "messagesPerSecond" | "messageBurst">,
@@ -58,6 +61,10 @@ export function createFrameIntake(
     dropped = 0;
     if (typeof raw !== "string") {
       return { kind: "reply", message: errorReply("send JSON text frames; binary frames are not accepted") };
+    }
+    if (!authenticated && raw.length > MAX_UNAUTHENTICATED_FRAME_BYTES) {
+      // Not even parsed: a client without the token gets no work out of the server.
+      return { kind: "close", code: CLOSE.policy, reason: AUTH_FIRST };
     }
     const bytes = raw.length > limits.maxFrameBytes ? raw.length : Buffer.byteLength(raw);
     if (bytes > limits.maxFrameBytes) {

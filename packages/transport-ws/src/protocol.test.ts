@@ -224,6 +224,15 @@ describe("bad frames", () => {
       { type: "chat.error" },
     ],
     [
+      "chat.queue with a workspaceId that is not a slug",
+      JSON.stringify({ type: "chat.queue", conversationId: "c1", text: "x", workspaceId: "Not A Slug" }),
+      {
+        type: "chat.error",
+        conversationId: "c1",
+        message: "invalid chat.queue: workspaceId: must be a slug of 1-40 lowercase letters, digits or '-'",
+      },
+    ],
+    [
       "a bad reasoning effort",
       JSON.stringify({ type: "chat.send", message: "x", reasoningEffort: "extreme" }),
       { type: "chat.error" },

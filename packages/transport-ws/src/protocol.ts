@@ -28,6 +28,9 @@ const conversationId = z
     /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/,
     "must be 1-128 characters of letters, digits, '.', '_', ':' or '-'",
   );
+const workspaceId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be a slug of 1-40 lowercase letters, digits or '-'");
 const surfaceId = z.string().min(1, "must be a non-empty string").max(200);
 const nonEmpty = z.string().trim().min(1, "must be a non-empty string");
 
@@ -53,10 +56,7 @@ const schemas = {
     model: z.string().min(1).optional(),
     cwd: z.string().min(1).optional(),
     reasoningEffort: z.enum(["low", "medium", "high", "xhigh", "max"]).optional(),
-    workspaceId: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be a slug of 1-40 lowercase letters, digits or '-'")
-      .optional(),
+    workspaceId: workspaceId.optional(),
     images: z.array(z.object({ url: z.string().min(1), mimeType: z.string().optional() })).optional(),
   }),
   "chat.subscribe": z.object({ type: z.literal("chat.subscribe"), conversationId }),
@@ -65,7 +65,7 @@ const schemas = {
     type: z.literal("chat.queue"),
     conversationId,
     text: nonEmpty,
-    workspaceId: z.string().min(1).optional(),
+    workspaceId: workspaceId.optional(),
   }),
   "chat.queue.cancel": z.object({
     type: z.literal("chat.queue.cancel"),
