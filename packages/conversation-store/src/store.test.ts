@@ -295,3 +295,48 @@ describe("lastAssistantText", () => {
     expect(t.store.lastAssistantText("c")).toEqual({ content: "", turnId: "turn-2" });
   });
 });
+
+describe("transaction", () => {
+  const running = () =>
+    t.storage.sql.prepare<{ id: string; status: string }>("SELECT id, status FROM turns ORDER BY id").all();
+
+  it("commits a turn's opening writes together and returns fn's value", () => {
+    const stored = t.store.transaction(() => {
+      t.store.ensureConversation("c", { workspaceId: "ws" });
+      t.store.setStatus("c", "active");
+      t.store.beginTurn("c", "turn-1");
+      return t.store.append("c", "turn-1", [user("hello")]);
+    });
+    expect(stored.map((chunk) => chunk.seq)).toEqual([1]);
+    t.reopen();
+    expect(t.store.getMeta("c")).toMatchObject({ status: "active", workspaceId: "ws", title: "hello" });
+    expect(running()).toEqual([{ id: "turn-1", status: "running" }]);
+    expect(t.store.loadHistory("c")).toEqual([user("hello")]);
+  });
+
+  it("rolls every write back when fn throws, and rethrows", () => {
+    t.store.append("c", "turn-0", [user("before")]);
+    expect(() =>
+      t.store.transaction(() => {
+        t.store.setStatus("c", "active");
+        t.store.beginTurn("c", "turn-1");
+        t.store.append("c", "turn-1", [user("lost")]);
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(t.store.getMeta("c")?.status).toBe("idle");
+    expect(running()).toEqual([]);
+    expect(t.store.loadHistory("c")).toEqual([user("before")]);
+    expect(t.store.lastSeq("c")).toBe(1);
+  });
+
+  it("seals and sets the final status in one commit", () => {
+    t.store.beginTurn("c", "turn-1");
+    t.store.transaction(() => {
+      t.store.sealTurn("c", { turnId: "turn-1", usage: { inputTokens: 1, outputTokens: 2 }, steps: [] }, "stop");
+      t.store.setStatus("c", "idle");
+    });
+    expect(running()).toEqual([{ id: "turn-1", status: "sealed" }]);
+    expect(t.store.loadMetrics("c")).toHaveLength(1);
+  });
+});

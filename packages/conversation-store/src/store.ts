@@ -143,6 +143,7 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
         turns.seal(conversationId, metrics, finishReason);
       });
     },
+    transaction: (fn) => sql.transaction(fn),
 
     forkHistory(sourceId, targetId) {
       return sql.transaction(() => {

@@ -120,6 +120,12 @@ export interface ConversationStore {
   append(conversationId: string, turnId: string, messages: readonly ChatMessage[]): StoredChunk[];
   /** Marks the turn sealed and stores its metrics, in one transaction. */
   sealTurn(conversationId: string, metrics: TurnMetrics, finishReason: string): void;
+  /**
+   * Runs `fn` as one transaction: every store write it makes commits together (one WAL commit),
+   * or none does when it throws (rethrown). Nested store calls become savepoints. Contract: `fn`
+   * is synchronous (a returned promise rolls back and throws).
+   */
+  transaction<T>(fn: () => T): T;
 
   /**
    * Copies the source into a new `closed` conversation `targetId` in one transaction: every chunk

@@ -1,8 +1,9 @@
 /**
- * Process-level hardening of the spawned daemon: stray failures (an unhandled rejection, an
- * exception from a timer, an `error` event without a listener) during boot and later are logged
- * and the daemon keeps serving; what it logs to stderr is redacted like its journal; the data
- * directory it creates is private to its user.
+ * Process-level hardening of the spawned daemon: it serves only once fully booted; stray failures
+ * (an unhandled rejection, an exception from a timer, an `error` event without a listener) during
+ * boot and later are logged and the daemon keeps serving; what it logs to stderr is redacted like
+ * its journal; the data directory it creates is private to its user and out of the system prompt's
+ * reach.
  */
 import { mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,15 +63,21 @@ async function chat(message: string): Promise<AgentEvent[]> {
   return events;
 }
 
+describe("boot", () => {
+  it("serves only once every extension, external ones too, is active", async () => {
+    // The first request after /health answers: the slow external extension's tool is there.
+    model.enqueue(toolCallReply("hazard", {}), textReply("done"));
+    const events = await chat("set them off");
+    expect(events.find((e) => e.type === "tool-result")).toMatchObject({ content: "armed" });
+    expect(events.at(-1)?.type).toBe("turn-sealed");
+  });
+});
+
 describe("process guards", () => {
   it("logs stray failures during boot and from a tool, and keeps serving", async () => {
     for (const kind of ["rejection", "exception", "emitter error"]) {
       await logged(`hazard: ${kind} during boot`);
     }
-    model.enqueue(toolCallReply("hazard", {}), textReply("done"));
-    const events = await chat("set them off");
-    expect(events.find((e) => e.type === "tool-result")).toMatchObject({ content: "armed" });
-    expect(events.at(-1)?.type).toBe("turn-sealed");
     for (const kind of ["rejection", "exception", "emitter error"]) {
       await logged(`hazard: ${kind} from a tool`);
     }

@@ -30,6 +30,9 @@ import { ensureToken } from "./token.ts";
 /** The daemon's version (the host-bin package's). */
 export const VERSION = "0.1.0";
 
+/** The extensions that accept clients. */
+const TRANSPORTS = ["transport-ws", "transport-http"];
+
 /** Extensions without which the daemon cannot serve; if one is disabled, boot fails. */
 const ESSENTIAL = ["storage-sqlite", "conversation-store", "session-orchestrator", "transport-http"];
 
@@ -110,7 +113,15 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
   }
 
   const externals = await loadExternalExtensions(config.externalExtensions, cwd, logger);
-  const extensions: Extension[] = [...bundledExtensions(config, token), ...externals];
+  const bundled = bundledExtensions(config, token);
+  const isTransport = (extension: Extension) => TRANSPORTS.includes(extension.manifest.id);
+  // Transports activate last (ties keep list order), so nothing is served before every other
+  // extension, external ones included, is active: no turn starts without all of its tools.
+  const extensions: Extension[] = [
+    ...bundled.filter((extension) => !isTransport(extension)),
+    ...externals,
+    ...bundled.filter(isTransport),
+  ];
   const host = createHost({ extensions, logger, now: Date.now, sleep });
   host.api.provideService(daemonInfoService, {
     version: VERSION,

@@ -7,7 +7,7 @@
 import { type ConversationStore, conversationStoreService } from "@dispatch/conversation-store";
 import { type CredentialStore, credentialStoreService } from "@dispatch/credential-store";
 import { errorMessage, type HostApi, type RetryPolicy, runTurn } from "@dispatch/kernel";
-import type { AgentEvent, ChatMessage, Chunk, TurnMetrics } from "@dispatch/wire";
+import type { AgentEvent, ChatMessage, Chunk, ConversationStatus, TurnMetrics } from "@dispatch/wire";
 import {
   conversationClosed,
   conversationOpened,
@@ -57,10 +57,14 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
     return `turn-${host.now()}-${Math.random().toString(36).slice(2, 8)}`;
   }
 
+  /** Announces a status the store already holds (after its commit). */
+  function announceStatus(conversationId: string, status: ConversationStatus, workspaceId: string): void {
+    host.emit(conversationStatusChanged, { conversationId, status, workspaceId });
+  }
+
   function setStatus(conversationId: string, status: "active" | "idle" | "closed"): void {
     store.setStatus(conversationId, status);
-    const workspaceId = store.getMeta(conversationId)?.workspaceId ?? "default";
-    host.emit(conversationStatusChanged, { conversationId, status, workspaceId });
+    announceStatus(conversationId, status, store.getMeta(conversationId)?.workspaceId ?? "default");
   }
 
   function startTurn(request: StartTurnRequest): StartTurnOutcome {
@@ -109,36 +113,45 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
     let finishReason: string | undefined;
     let modelName: string | undefined;
     let metrics: TurnMetrics | undefined;
+    // Set once the final status is committed with the seal (one commit instead of two).
+    let finalStatus: { status: ConversationStatus; workspaceId: string } | undefined;
     try {
-      store.ensureConversation(conversationId, { workspaceId: request.workspaceId });
-      if (request.workspaceId) store.setWorkspace(conversationId, request.workspaceId);
-      if (request.cwd) store.setCwd(conversationId, request.cwd);
       const prepared = await prepareRequest(prepareDeps, conversationId, {
         ...(request.model ? { model: request.model } : {}),
         ...(request.reasoningEffort ? { reasoningEffort: request.reasoningEffort } : {}),
+        ...(request.cwd ? { cwd: request.cwd } : {}),
+        ...(request.workspaceId ? { workspaceId: request.workspaceId } : {}),
       });
       if ("error" in prepared) {
+        store.transaction(() => recordRequest(request));
         emit({ type: "error", conversationId, turnId, message: prepared.error, code: "UNKNOWN_MODEL" });
         return;
       }
-      const { resolved, cwd, reasoningEffort, tools, systemPrompt } = prepared;
+      const { resolved, cwd, reasoningEffort, tools, systemPrompt, workspaceId } = prepared;
       modelName = resolved.name;
-      if (request.model) store.setModel(conversationId, resolved.name);
 
-      setStatus(conversationId, "active");
-      host.emit(turnStarted, { conversationId, turnId });
       const history = store.loadHistory(conversationId);
       const userMessage = toUserMessage(request);
-      store.beginTurn(conversationId, turnId);
-      store.append(conversationId, turnId, [userMessage]);
+      // One commit before the model is called: the conversation and its settings, its status,
+      // the running turn (for recovery) and the user message.
+      store.transaction(() => {
+        recordRequest(request);
+        if (request.model) store.setModel(conversationId, resolved.name);
+        store.setStatus(conversationId, "active");
+        store.beginTurn(conversationId, turnId);
+        store.append(conversationId, turnId, [userMessage]);
+      });
+      announceStatus(conversationId, "active", workspaceId);
+      host.emit(turnStarted, { conversationId, turnId });
 
       const stepBoundary = host.tryGetService(stepBoundaryService);
+      history.push(userMessage);
       const result = await runTurn({
         conversationId,
         turnId,
         provider: resolved.provider,
         model: resolved.model,
-        messages: [...history, userMessage],
+        messages: history,
         tools,
         ...(systemPrompt ? { systemPrompt } : {}),
         reasoningEffort,
@@ -182,7 +195,14 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
         steps: result.steps,
         ...(result.contextSize === undefined ? {} : { contextSize: result.contextSize }),
       };
-      store.sealTurn(conversationId, metrics, result.finishReason);
+      const sealedMetrics = metrics;
+      // Nothing awaits between this commit and `finally`, so `closeRequested` cannot change in between.
+      const status = turn.closeRequested ? "closed" : "idle";
+      store.transaction(() => {
+        store.sealTurn(conversationId, sealedMetrics, result.finishReason);
+        store.setStatus(conversationId, status);
+      });
+      finalStatus = { status, workspaceId };
       sealed = true;
       emit({ type: "turn-sealed", conversationId, turnId });
     } catch (err) {
@@ -198,7 +218,8 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
       active.delete(conversationId);
       hub.endTurn(conversationId);
       try {
-        if (store.getMeta(conversationId)) setStatus(conversationId, turn.closeRequested ? "closed" : "idle");
+        if (finalStatus) announceStatus(conversationId, finalStatus.status, finalStatus.workspaceId);
+        else if (store.getMeta(conversationId)) setStatus(conversationId, turn.closeRequested ? "closed" : "idle");
       } catch (err) {
         logger.error("could not record the conversation's status", { err });
       }
@@ -212,6 +233,14 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
       });
       if (sealed && !turn.closeRequested) carryQueued(conversationId, logger);
     }
+  }
+
+  /** Creates the conversation and applies the request's workspace and cwd; inside the caller's transaction. */
+  function recordRequest(request: StartTurnRequest): void {
+    const { conversationId } = request;
+    store.ensureConversation(conversationId, request.workspaceId ? { workspaceId: request.workspaceId } : {});
+    if (request.workspaceId) store.setWorkspace(conversationId, request.workspaceId);
+    if (request.cwd) store.setCwd(conversationId, request.cwd);
   }
 
   /** Starts the next turn with whatever was queued after the last tool-result boundary. */

@@ -28,6 +28,8 @@ export interface PrepareOverrides {
   /** Replaces the conversation's own cwd in the ladder (not persisted). */
   cwd?: string;
   reasoningEffort?: ReasoningEffort;
+  /** Replaces the conversation's workspace (a turn that moves it; not persisted here). */
+  workspaceId?: string;
 }
 
 /** What `prepareRequest` reads. */
@@ -44,9 +46,14 @@ export interface PrepareDeps {
  */
 export function effectiveCwd(deps: PrepareDeps, conversationId: string, override?: string): string {
   const meta = deps.store.getMeta(conversationId);
-  const workspaceCwd = meta ? deps.store.getWorkspace(meta.workspaceId)?.defaultCwd : undefined;
-  const base = workspaceCwd ? resolvePath(deps.defaultCwd, workspaceCwd) : deps.defaultCwd;
   const own = override ?? (meta ? deps.store.getSettings(conversationId).cwd : null);
+  return cwdIn(deps, meta?.workspaceId, own);
+}
+
+/** The ladder below the conversation: its own cwd against the workspace default, else the server's. */
+function cwdIn(deps: PrepareDeps, workspaceId: string | undefined, own: string | null | undefined): string {
+  const workspaceCwd = workspaceId === undefined ? undefined : deps.store.getWorkspace(workspaceId)?.defaultCwd;
+  const base = workspaceCwd ? resolvePath(deps.defaultCwd, workspaceCwd) : deps.defaultCwd;
   return own ? resolvePath(base, own) : base;
 }
 
@@ -64,8 +71,9 @@ export async function prepareRequest(
   }
   const resolved = credentials.resolve(modelName);
   if ("error" in resolved) return resolved;
-  const cwd = effectiveCwd(deps, conversationId, overrides.cwd);
-  const workspaceId = store.getMeta(conversationId)?.workspaceId ?? "default";
+  // A conversation this turn creates lands in the given workspace, else in `default`.
+  const workspaceId = overrides.workspaceId ?? store.getMeta(conversationId)?.workspaceId ?? "default";
+  const cwd = cwdIn(deps, workspaceId, overrides.cwd ?? settings.cwd);
   const roots = (store.getWorkspace(workspaceId)?.extraRoots ?? []).map((root) =>
     resolvePath(deps.defaultCwd, root),
   );

@@ -29,7 +29,10 @@ export interface ResolveOptions {
   maxFileBytes?: number;
   /** Cap of `project:instructions`. Default `MAX_INSTRUCTIONS_BYTES`. */
   maxInstructionsBytes?: number;
-  /** Directories no file variable reads from, even inside the cwd (the daemon's data directory). */
+  /**
+   * Directories `file:<path>` never reads from, even inside the cwd (the daemon's data directory).
+   * `project:instructions` reads only AGENTS.md or CLAUDE.md at the cwd itself and ignores this.
+   */
   deniedRoots?: readonly string[];
 }
 
@@ -100,8 +103,7 @@ function localDate(ts: number): string {
 
 async function projectInstructions(cwd: string, options: ResolveOptions): Promise<string | undefined> {
   for (const file of INSTRUCTION_FILES) {
-    const max = options.maxInstructionsBytes ?? MAX_INSTRUCTIONS_BYTES;
-    const text = await readContained(cwd, file, max, options.deniedRoots);
+    const text = await readContained(cwd, file, options.maxInstructionsBytes ?? MAX_INSTRUCTIONS_BYTES);
     if (text !== undefined) return text;
   }
   return undefined;

@@ -3,8 +3,9 @@
  * token, anything named like a credential) and every `DISPATCH_*` setting.
  */
 
-/** Variable names that look like secrets. */
-export const SECRET_NAME_PATTERN = /KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE/i;
+/** Variable names that look like secrets (`AUTH` only as a whole word: `GIT_AUTHOR_NAME` stays). */
+export const SECRET_NAME_PATTERN =
+  /KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL|PRIVATE|COOKIE|(?:^|_)AUTH(?:_|$)/i;
 
 /** The daemon's environment without secrets. `secretNames` are removed whatever they are called. */
 export function childEnvironment(

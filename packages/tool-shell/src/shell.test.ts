@@ -172,6 +172,9 @@ describe("run_shell", () => {
       DB_PASSWORD: "hunter2",
       AWS_SECRET_ACCESS_KEY: "aws",
       ODDLY_NAMED: "custom-secret",
+      NPM_CONFIG__AUTH: "npm-basic-auth",
+      PROXY_AUTH: "proxy-user:proxy-pass",
+      SESSION_COOKIE: "session-cookie-value",
       GIT_AUTHOR_NAME: "Agent",
     };
     const host = createHost({
@@ -192,6 +195,9 @@ describe("run_shell", () => {
       "hunter2",
       "aws=",
       "custom-secret",
+      "npm-basic-auth",
+      "proxy-pass",
+      "session-cookie-value",
     ]) {
       expect(content).not.toContain(secret);
     }

@@ -1,0 +1,25 @@
+// Private driver (perfB): start a daemon (binary or source), run N turns, print timings, keep dir.
+import { mkdtempSync, readdirSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { textReply } from "@dispatch/testkit";
+import { chatTurn, numberedText } from "./client.ts";
+import { startModelProcess } from "./model-process.ts";
+import { ROOT, startDispatch } from "./targets.ts";
+const { values } = parseArgs({ options: { daemon: { type: "string" }, turns: { type: "string", default: "200" }, mode: { type: "string", default: "seq" }, keep: { type: "boolean" } } });
+const scratch = mkdtempSync(join(tmpdir(), "perfB-drive-"));
+const model = await startModelProcess();
+await model.setFallback(textReply(numberedText(200)));
+const argv = values.daemon ? [values.daemon] : [process.execPath, join(ROOT, "packages/host-bin/src/main.ts")];
+const d = await startDispatch({ command: { argv, label: "x" }, modelBaseURL: model.baseURL, dir: join(scratch, "d") });
+const n = Number(values.turns);
+const t0 = performance.now();
+if (values.mode === "seq") for (let i = 0; i < n; i++) await chatTurn(d, "Please answer.");
+else await Promise.all(Array.from({ length: n }, () => chatTurn(d, "Please answer.")));
+console.log(`${n} turns in ${(performance.now() - t0).toFixed(0)} ms`);
+const data = join(scratch, "d", "data");
+for (const f of readdirSync(data)) console.log(f, statSync(join(data, f)).size);
+await d.stop();
+await model.stop();
+console.log(scratch);

@@ -1,0 +1,32 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createSqliteStorage } from "../packages/storage-sqlite/src/index.ts";
+import { createConversationStore } from "../packages/conversation-store/src/index.ts";
+const dir = mkdtempSync(join(tmpdir(), "sb-"));
+const storage = createSqliteStorage({ path: join(dir, "d.db") });
+const store = createConversationStore({ sql: storage.sql });
+storage.sql.exec(`CREATE TABLE IF NOT EXISTS system_prompts (conversation_id TEXT NOT NULL PRIMARY KEY, cwd TEXT NOT NULL, prompt TEXT NOT NULL, built_at INTEGER NOT NULL)`);
+const sel = storage.sql.prepare("SELECT cwd, prompt FROM system_prompts WHERE conversation_id = ?");
+const save = storage.sql.prepare("INSERT INTO system_prompts VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+const t: Record<string, number> = {};
+const time = (k: string, f: () => unknown) => { const s = performance.now(); f(); t[k] = (t[k] ?? 0) + performance.now() - s; };
+const N = 500;
+const user = { role: "user" as const, chunks: [{ type: "text" as const, text: "Please answer." }] };
+const asst = { role: "assistant" as const, chunks: [{ type: "text" as const, text: "x".repeat(1200) }] };
+for (let i = 0; i < N; i++) {
+  const id = `c-${i}`;
+  time("ensure", () => store.ensureConversation(id, {}));
+  time("settings", () => store.getSettings(id));
+  time("getMeta", () => store.getMeta(id));
+  time("sel", () => sel.get(id));
+  time("save", () => save.run(id, "/x", "p".repeat(3000), 1));
+  time("setStatus", () => store.setStatus(id, "active"));
+  time("history", () => store.loadHistory(id));
+  time("beginTurn", () => store.beginTurn(id, "t1"));
+  time("appendUser", () => store.append(id, "t1", [user]));
+  time("appendAsst", () => store.append(id, "t1", [asst]));
+  time("seal", () => store.sealTurn(id, { turnId: "t1", usage: { inputTokens: 1, outputTokens: 2 }, durationMs: 5, steps: [] }, "stop"));
+  time("idle", () => store.setStatus(id, "idle"));
+}
+for (const [k, v] of Object.entries(t)) console.log(k.padEnd(12), ((v / N) * 1000).toFixed(1), "µs");
