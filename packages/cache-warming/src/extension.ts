@@ -10,6 +10,7 @@ import {
   turnSettled,
   turnStarted,
   type WarmResult,
+  warmCompleted,
   warmService,
 } from "@dispatch/session-orchestrator";
 import { type SurfaceContext, surfaceRegistryService } from "@dispatch/surface-registry";
@@ -97,6 +98,15 @@ export function createCacheWarmingExtension(options: CacheWarmingOptions): Exten
         notify({ conversationId });
       };
 
+      // Every successful warm, the timer's and a manual `POST /chat/warm` alike, is what the
+      // surface reports as the last warm (the client builds its warm history from `lastWarmAt`).
+      host.on(warmCompleted, ({ conversationId, result, at }) => {
+        const s = state(conversationId);
+        s.lastResult = result;
+        s.lastWarmAt = at;
+        notify({ conversationId });
+      });
+
       host.on(turnStarted, ({ conversationId }) => {
         const s = states.get(conversationId);
         if (s) cancel(s);
@@ -121,7 +131,8 @@ export function createCacheWarmingExtension(options: CacheWarmingOptions): Exten
           title: "Cache Warming",
           scope: "conversation",
         },
-        getSpec: (context) => spec(context ? state(context.conversationId) : undefined),
+        getSpec: (context) =>
+          spec(context ? state(context.conversationId) : undefined, options.intervalSeconds),
         async invoke(actionId, payload, context) {
           if (!context) throw new Error("cache warming is per conversation: send the conversationId");
           const s = state(context.conversationId);
@@ -171,7 +182,7 @@ function pct(value: number | undefined): string {
 }
 
 /** The surface spec for one conversation (or the defaults when asked without one). */
-function spec(s: ConversationState | undefined): SurfaceSpec {
+function spec(s: ConversationState | undefined, defaultInterval: number): SurfaceSpec {
   return {
     id: CACHE_WARMING_SURFACE_ID,
     region: "side",
@@ -186,7 +197,7 @@ function spec(s: ConversationState | undefined): SurfaceSpec {
       {
         kind: "number",
         label: "Interval",
-        value: s?.intervalSeconds ?? MIN_INTERVAL,
+        value: s?.intervalSeconds ?? defaultInterval,
         min: MIN_INTERVAL,
         max: MAX_INTERVAL,
         step: 30,

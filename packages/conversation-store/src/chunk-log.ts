@@ -38,6 +38,12 @@ export const HISTORY_SQL = `SELECT c.msg_index, m.role, m.turn_id, c.data FROM c
   WHERE c.conversation_id = ?
   ORDER BY c.seq`;
 
+/** The first chunk seq that belongs to a turn still running (NULL when none runs). */
+export const RUNNING_FROM_SQL = `SELECT MIN(c.seq) AS first FROM chunks c
+  JOIN messages m ON m.conversation_id = c.conversation_id AND m.msg_index = c.msg_index
+  JOIN turns t ON t.conversation_id = m.conversation_id AND t.id = m.turn_id
+  WHERE c.conversation_id = ? AND t.status = 'running'`;
+
 const NO_UPPER_BOUND = Number.MAX_SAFE_INTEGER;
 const NO_LIMIT = -1;
 
@@ -57,6 +63,9 @@ export function createChunkLog(sql: SqlDatabase): ChunkLog {
   const deleteChunks = sql.prepare("DELETE FROM chunks WHERE conversation_id = ?");
   const deleteMessages = sql.prepare("DELETE FROM messages WHERE conversation_id = ?");
   const window = sql.prepare<{ seq: number; role: Role; data: string }>(WINDOW_SQL);
+  // The first seq of the conversation's in-flight (running) turn, if any: readers see history
+  // only up to the last settled turn; the running turn reaches clients through its live events.
+  const runningFrom = sql.prepare<{ first: number | null }>(RUNNING_FROM_SQL);
   const history = sql.prepare<{ msg_index: number; role: Role; turn_id: string | null; data: string }>(
     HISTORY_SQL,
   );
@@ -87,12 +96,15 @@ export function createChunkLog(sql: SqlDatabase): ChunkLog {
       return stored;
     },
 
-    read(conversationId, { sinceSeq, beforeSeq, limit }) {
+    read(conversationId, { sinceSeq, beforeSeq, limit, excludeRunningTurn }) {
       const since = bound(sinceSeq) ?? 0;
+      const running = excludeRunningTurn
+        ? (runningFrom.get(conversationId)?.first ?? NO_UPPER_BOUND)
+        : NO_UPPER_BOUND;
       const rows = window.all(
         conversationId,
         since,
-        bound(beforeSeq) ?? NO_UPPER_BOUND,
+        Math.min(bound(beforeSeq) ?? NO_UPPER_BOUND, running),
         bound(limit) ?? NO_LIMIT,
       );
       const chunks = rows

@@ -20,6 +20,11 @@ export interface ChunkWindow {
   sinceSeq?: number;
   beforeSeq?: number;
   limit?: number;
+  /**
+   * Stop before the first chunk of a turn that is still running: a client gets that turn's
+   * content from the live events (`chat.subscribe` replays it), so history must not show it too.
+   */
+  excludeRunningTurn?: boolean;
 }
 
 /** Per-conversation settings; `null` means "not set, fall back". */

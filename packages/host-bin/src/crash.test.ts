@@ -53,7 +53,7 @@ describe("SIGKILL mid-stream", () => {
   });
 
   async function history(daemon: DaemonProcess): Promise<StoredChunk[]> {
-    const res = await daemon.fetch(`/conversations/${CONVERSATION}`);
+    const res = await daemon.fetch(`/conversations/${CONVERSATION}?includeRunning=true`);
     return ((await res.json()) as ConversationHistoryResponse).chunks;
   }
 

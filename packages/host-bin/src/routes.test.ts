@@ -338,6 +338,32 @@ describe("conversations", () => {
     expectError(await d.call("GET", "/conversations/bad%20id"), 400, /conversation id/);
   });
 
+  it("GET /conversations/:id leaves out a running turn's chunks until it seals", async () => {
+    model.enqueue(textReply("held answer", { firstTokenDelayMs: 600 }));
+    const asked = model.requests.length;
+    const events = await openChat(d, { conversationId: "conv-running", message: "hold on" });
+    await until(() => (model.requests.length > asked ? true : undefined), "the provider call");
+    // The user message is stored at turn start, but a client gets it from the live events
+    // (chat.subscribe replays them); history shows it only once the turn has sealed.
+    expect((await d.call("GET", "/conversations/conv-running?sinceSeq=0&limit=192")).body).toEqual({
+      chunks: [],
+      latestSeq: 0,
+    });
+    // It is stored all the same, and readable on request.
+    const running = await d.call<{ chunks: { seq: number; role: string }[] }>(
+      "GET",
+      "/conversations/conv-running?includeRunning=true",
+    );
+    expect(running.body.chunks.map((c) => `${c.seq}:${c.role}`)).toEqual(["1:user"]);
+    expectError(await d.call("GET", "/conversations/conv-running?includeRunning=yes"), 400, /includeRunning/);
+    await readUntil(events, (e) => e.type === "turn-sealed");
+    const sealed = await d.call<{ chunks: { seq: number; role: string }[] }>(
+      "GET",
+      "/conversations/conv-running",
+    );
+    expect(sealed.body.chunks.map((c) => `${c.seq}:${c.role}`)).toEqual(["1:user", "2:assistant"]);
+  });
+
   it("GET /conversations/:id/status: the reference shape; 404 unknown; 400 bad id", async () => {
     expect(await d.call("GET", "/conversations/conv-a/status")).toEqual({
       status: 200,

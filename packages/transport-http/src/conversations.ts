@@ -42,6 +42,10 @@ const windowQuery = z.object({
   sinceSeq: queryInt(0, "sinceSeq"),
   beforeSeq: queryInt(1, "beforeSeq"),
   limit: queryInt(1, "limit"),
+  includeRunning: z
+    .enum(["true", "false"], { message: "includeRunning must be true or false" })
+    .transform((v) => v === "true")
+    .optional(),
 });
 
 /** How long `GET /last` waits for a running turn to settle. */
@@ -71,7 +75,14 @@ export function registerConversationRoutes(app: DispatchApp, deps: ConversationD
   app.get("/conversations/:id", (c) => {
     const id = conversationIdParam(c);
     const window = parseQuery(c, windowQuery);
-    const body: ConversationHistoryResponse = store.readChunks(id, window);
+    // A running turn's chunks reach clients as live events (chat.subscribe replays them); showing
+    // them here too makes the web client render them twice until the turn seals. They are stored
+    // as each step ends all the same; `includeRunning=true` reads them (e.g. to poll a turn).
+    const { includeRunning, ...bounds } = window;
+    const body: ConversationHistoryResponse = store.readChunks(id, {
+      ...bounds,
+      excludeRunningTurn: !includeRunning && orchestrator.isActive(id),
+    });
     return c.json(body);
   });
 
