@@ -66,13 +66,35 @@ export function createCompactionExtension(options: CompactionOptions): Extension
         now: host.now,
       };
 
+      // Context windows from the model catalog, learned in the background: the step-boundary check
+      // runs on every tool step and must not wait for a provider's /models.
+      const windows = new Map<string, number>();
+      let catalogLoad: Promise<void> | undefined;
+      function loadWindows(): Promise<void> {
+        catalogLoad ??= credentials
+          .catalog()
+          .then((catalog) => {
+            for (const [name, info] of Object.entries(catalog.modelInfo)) {
+              if (info.contextWindow) windows.set(name, info.contextWindow);
+            }
+          })
+          .catch(() => {})
+          .finally(() => {
+            // Look again next time (the catalog caches for a while itself).
+            setTimeout(() => {
+              catalogLoad = undefined;
+            }, 60_000).unref();
+          });
+        return catalogLoad;
+      }
+      /** The window now: what the catalog said, else the configured default. */
+      function knownWindow(modelName: string): number {
+        if (!windows.has(modelName)) void loadWindows();
+        return windows.get(modelName) ?? options.defaultContextWindow;
+      }
       async function contextWindow(modelName: string): Promise<number> {
-        try {
-          const catalog = await credentials.catalog();
-          return catalog.modelInfo[modelName]?.contextWindow ?? options.defaultContextWindow;
-        } catch {
-          return options.defaultContextWindow;
-        }
+        if (!windows.has(modelName)) await loadWindows();
+        return knownWindow(modelName);
       }
 
       async function run(conversationId: string, compactOptions: CompactOptions) {
@@ -117,7 +139,7 @@ export function createCompactionExtension(options: CompactionOptions): Extension
 
       host.provideService(stepBoundaryService, {
         async onStepBoundary(context) {
-          const window = await contextWindow(context.model);
+          const window = knownWindow(context.model);
           const estimate =
             context.usage.inputTokens + context.usage.outputTokens + pendingTokens(context.messages);
           if (estimate < window * IN_FLIGHT_SHARE) return undefined;

@@ -333,7 +333,11 @@ describe("transaction", () => {
   it("seals and sets the final status in one commit", () => {
     t.store.beginTurn("c", "turn-1");
     t.store.transaction(() => {
-      t.store.sealTurn("c", { turnId: "turn-1", usage: { inputTokens: 1, outputTokens: 2 }, steps: [] }, "stop");
+      t.store.sealTurn(
+        "c",
+        { turnId: "turn-1", usage: { inputTokens: 1, outputTokens: 2 }, steps: [] },
+        "stop",
+      );
       t.store.setStatus("c", "idle");
     });
     expect(running()).toEqual([{ id: "turn-1", status: "sealed" }]);

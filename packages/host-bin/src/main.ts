@@ -16,12 +16,8 @@ import {
   type Logger,
   type Sleep,
 } from "@dispatch/kernel";
-import { main as collectorMain, createCollectorSupervisor } from "@dispatch/observability-collector";
-import { sessionOrchestratorService } from "@dispatch/session-orchestrator";
-import { daemonInfoService, transportHttpService } from "@dispatch/transport-http";
-import { transportWsService } from "@dispatch/transport-ws";
+import type { CollectorSupervisor } from "@dispatch/observability-collector";
 import { type Config, ConfigError, configSecrets, loadConfig, parseDotEnv } from "./config.ts";
-import { bundledExtensions } from "./extensions.ts";
 import { loadExternalExtensions } from "./external.ts";
 import { installProcessGuards } from "./process-guards.ts";
 import { createStderrSink, redactingSink, teeSink } from "./stderr-sink.ts";
@@ -75,6 +71,37 @@ export function selfCommand(): string[] {
   return import.meta.path.startsWith("/$bunfs/") ? [process.execPath] : [process.execPath, import.meta.path];
 }
 
+/**
+ * The daemon's own modules (every extension, the transports), imported on the daemon path only:
+ * the `collector` subcommand runs this same program and must not evaluate what it never uses.
+ */
+async function daemonModules() {
+  const [extensions, orchestrator, http, ws] = await Promise.all([
+    import("./extensions.ts"),
+    import("@dispatch/session-orchestrator"),
+    import("@dispatch/transport-http"),
+    import("@dispatch/transport-ws"),
+  ]);
+  return {
+    bundledExtensions: extensions.bundledExtensions,
+    sessionOrchestratorService: orchestrator.sessionOrchestratorService,
+    daemonInfoService: http.daemonInfoService,
+    transportHttpService: http.transportHttpService,
+    transportWsService: ws.transportWsService,
+  };
+}
+
+/** Spawns the supervised collector (`<self> collector …`); its module is loaded only now. */
+async function startCollector(config: Config, logger: Logger): Promise<CollectorSupervisor> {
+  const { createCollectorSupervisor } = await import("@dispatch/observability-collector");
+  const collector = createCollectorSupervisor({
+    command: [...selfCommand(), "collector", "--journal", config.journalPath, "--db", config.traceDbPath],
+    logger: logger.child({ extensionId: "collector-supervisor" }),
+  });
+  collector.start();
+  return collector;
+}
+
 /** Boots the daemon. Throws `ConfigError` or an `Error` that says what to fix. */
 export async function startDaemon(env: Record<string, string | undefined>, cwd: string): Promise<Daemon> {
   const config = loadConfig(env, cwd);
@@ -94,11 +121,6 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
     newId: () => crypto.randomUUID(),
     extensionId: "host-bin",
   });
-  const collector = createCollectorSupervisor({
-    command: [...selfCommand(), "collector", "--journal", config.journalPath, "--db", config.traceDbPath],
-    logger: logger.child({ extensionId: "collector-supervisor" }),
-  });
-  collector.start();
   if (dataDirOpen) {
     logger.warn("the data directory is readable by other users; it holds conversations and logs", {
       path: config.dataDir,
@@ -112,6 +134,13 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
     );
   }
 
+  const {
+    bundledExtensions,
+    daemonInfoService,
+    sessionOrchestratorService,
+    transportHttpService,
+    transportWsService,
+  } = await daemonModules();
   const externals = await loadExternalExtensions(config.externalExtensions, cwd, logger);
   const bundled = bundledExtensions(config, token);
   const isTransport = (extension: Extension) => TRANSPORTS.includes(extension.manifest.id);
@@ -123,6 +152,7 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
     ...bundled.filter(isTransport),
   ];
   const host = createHost({ extensions, logger, now: Date.now, sleep });
+  let collector: CollectorSupervisor | undefined;
   host.api.provideService(daemonInfoService, {
     version: VERSION,
     startedAt: Date.now(),
@@ -130,7 +160,7 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
     credentials: config.credentials.map(({ name, providerId, baseURL }) => ({ name, providerId, baseURL })),
     defaultModel: config.defaultModel ?? null,
     surfaceWsUrl: () => host.api.tryGetService(transportWsService)?.url ?? null,
-    collector: () => collector.state(),
+    collector: () => collector?.state() ?? "stopped",
   });
   await host.activate();
   for (const status of host.status()) {
@@ -140,11 +170,13 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
   const broken = host.status().filter((s) => ESSENTIAL.includes(s.id) && s.state !== "active");
   if (broken.length > 0) {
     await host.deactivate();
-    await collector.stop();
     journal.close();
     throw new Error(broken.map((s) => `${s.id} could not start: ${s.reason ?? "unknown reason"}`).join("\n"));
   }
 
+  // Only now, with the daemon listening: the collector is this binary again, in another process,
+  // and must not compete with start-up. Records written before it runs wait in the journal.
+  collector = await startCollector(config, logger);
   const http = host.api.getService(transportHttpService);
   const orchestrator = host.api.getService(sessionOrchestratorService);
   let stopping: Promise<void> | undefined;
@@ -160,7 +192,7 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
         host.api.tryGetService(transportWsService)?.stopAccepting();
         await orchestrator.shutdown(config.shutdownGraceMs);
         await host.deactivate();
-        await collector.stop();
+        await collector?.stop();
         logger.info("stopped");
         journal.close();
       })();
@@ -180,7 +212,10 @@ function ensurePrivateDir(dir: string): boolean {
 
 /** Runs the daemon until SIGTERM/SIGINT, or the `collector` subcommand. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
-  if (argv[0] === "collector") process.exit(await collectorMain(argv.slice(1)));
+  if (argv[0] === "collector") {
+    const collector = await import("@dispatch/observability-collector");
+    process.exit(await collector.main(argv.slice(1)));
+  }
   // Before boot: an extension's stray rejection during activation must not end the daemon either.
   let guardLogger: Logger | undefined;
   installProcessGuards((what, err) => {

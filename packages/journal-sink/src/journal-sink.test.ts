@@ -94,6 +94,27 @@ describe("createJournalSink", () => {
     expect(kept).toEqual(kept.map((_, i) => (kept[0] ?? 0) + i));
   });
 
+  it("measures lines in UTF-8 bytes when rotating, and writes multi-byte text intact", () => {
+    const maxBytes = 1200;
+    const sink = createJournalSink({ path, maxBytes, generations: 20, fsyncIntervalMs: 0 });
+    for (let n = 0; n < 12; n += 1) sink.emit(logRecord(n, "é漢😀".repeat(30 + n)));
+    sink.close();
+    const files = [path, ...Array.from({ length: 20 }, (_, i) => `${path}.${i + 1}`)].filter(existsSync);
+    expect(files.length).toBeGreaterThan(2);
+    const kept: number[] = [];
+    for (const file of files) {
+      const records = lines(file)
+        .slice(1)
+        .map((line) => JSON.parse(line) as LogRecord);
+      if (records.length > 1) expect(readFileSync(file).length).toBeLessThanOrEqual(maxBytes);
+      for (const record of records) {
+        expect(record.kind === "log" && record.msg).toBe("é漢😀".repeat(30 + Number(record.attributes?.n)));
+        kept.push(Number(record.attributes?.n));
+      }
+    }
+    expect(kept.sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, n) => n));
+  });
+
   it("appends to an existing journal and continues the file numbering after a restart", () => {
     const first = createJournalSink({ path, maxBytes: 500, fsyncIntervalMs: 0 });
     first.emit(logRecord(1));

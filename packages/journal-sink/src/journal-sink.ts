@@ -1,7 +1,7 @@
 /**
  * The journal: a `LogSink` that appends each record as one redacted NDJSON line to `app.ndjson`
- * (one synchronous `write` per line on an O_APPEND fd), rotates it through `.1 … .N`, fsyncs
- * periodically and never throws. `header.ts` describes the first line of each file; `redact.ts` the
+ * (one synchronous `write` per line, straight from the string, on an O_APPEND fd), rotates it
+ * through `.1 … .N`, fsyncs periodically and never throws. `header.ts` describes the first line of each file; `redact.ts` the
  * redaction; the collector (observability-collector) tails these files into the trace store.
  */
 import {
@@ -152,10 +152,11 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
     }
   }
 
-  function write(bytes: Buffer): boolean {
+  function write(line: string): boolean {
     let target = current();
     if (!target) return false;
-    const full = target.size > target.headerBytes && target.size + bytes.length > maxBytes;
+    const bytes = Buffer.byteLength(line);
+    const full = target.size > target.headerBytes && target.size + bytes > maxBytes;
     if (full && now() >= rotateAt) {
       rotate();
       target = current();
@@ -167,8 +168,8 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
         target.size += 1;
         target.torn = false;
       }
-      writeAll(target.fd, bytes);
-      target.size += bytes.length;
+      writeLine(target.fd, line, bytes);
+      target.size += bytes;
       dirty = true;
       return true;
     } catch {
@@ -207,7 +208,7 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
       }
       try {
         const line = `${JSON.stringify(redactRecord(record, secrets()))}\n`;
-        if (!write(Buffer.from(line))) dropped += 1;
+        if (!write(line)) dropped += 1;
       } catch {
         dropped += 1;
       }
@@ -229,6 +230,13 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
       return dropped;
     },
   };
+}
+
+/** Writes a line of `bytes` UTF-8 bytes straight from the string (no intermediate buffer). */
+function writeLine(fd: number, line: string, bytes: number): void {
+  const written = writeSync(fd, line);
+  // A regular file takes the whole line at once; should a write come up short, finish it from the bytes.
+  if (written < bytes) writeAll(fd, Buffer.from(line).subarray(written));
 }
 
 function writeAll(fd: number, bytes: Buffer): void {

@@ -90,6 +90,19 @@ describe("redactRecord", () => {
     );
     expect(JSON.stringify(out)).not.toContain(DAEMON_TOKEN);
   });
+
+  it("redacts a record fanned out to several sinks once, and again when the secrets change", () => {
+    const original = record({ msg: `token ${DAEMON_TOKEN} and ${PROVIDER_KEY}` });
+    const first = redactRecord(original, [DAEMON_TOKEN]);
+    expect(redactRecord(original, [DAEMON_TOKEN])).toBe(first);
+    expect(first.kind === "log" && first.msg).toBe(`token ${REDACTED} and ${REDACTED}`);
+    const secrets = ["dtok_other_value_1234"];
+    const other = redactRecord(record({ msg: "dtok_other_value_1234" }), secrets);
+    expect(other.kind === "log" && other.msg).toBe(REDACTED);
+    secrets[0] = "changed-in-place-5678";
+    const changed = redactRecord(record({ msg: "changed-in-place-5678" }), secrets);
+    expect(changed.kind === "log" && changed.msg).toBe(REDACTED);
+  });
 });
 
 describe("redactPatterns", () => {
@@ -105,6 +118,20 @@ describe("redactPatterns", () => {
       ["leaked sk-abcdefghijklmnop1234 here", "leaked [redacted] here"],
     ];
     for (const [input, expected] of cases) expect(redactPatterns(input)).toBe(expected);
+  });
+
+  it("finds credential fields in long bodies, after escaped quotes and in any letter case", () => {
+    const prose = `${"The user asked about API keys and tokens. ".repeat(2000)}`;
+    const body = JSON.stringify({
+      messages: [{ role: "user", content: `say "hi" ${prose}` }],
+      headers: { "X-Api-Key": "k-1", accessToken: "t-2" },
+      PROXY_AUTHORIZATION: "upper-3",
+    });
+    const out = redactPatterns(body);
+    expect(out.includes("k-1")).toBe(false);
+    expect(out.includes("t-2")).toBe(false);
+    expect(out.includes("upper-3")).toBe(false);
+    expect(out.includes(prose)).toBe(true);
   });
 
   it("leaves ordinary prose and request fields alone", () => {

@@ -50,7 +50,15 @@ export function isSensitiveName(name: string): boolean {
   return verdict;
 }
 
-const JSON_STRING_FIELD = /"([^"\\]{1,64})"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
+// The value part matches the same strings as `(?:[^"\\]|\\.)*`, without an alternation per character.
+const JSON_STRING_FIELD = /"([^"\\]{1,64})"(\s*:\s*)"([^"\\]*(?:\\.[^"\\]*)*)"/g;
+/**
+ * A necessary condition for a `JSON_STRING_FIELD` match with a credential name (`isSensitiveName`):
+ * such a name contains one of these words in ASCII letters of any case (it is split into words at
+ * every other character), followed by `": "`. Checking it first skips the field scan of bodies that
+ * hold no such field, which is nearly all of them.
+ */
+const SENSITIVE_FIELD_HINT = /(?:auth|bearer|cookie|credential|key|passw|secret|token)[^"\\]{0,63}"\s*:\s*"/i;
 /** A bearer credential in free text (must contain a digit, so prose like "bearer instrument" is kept). */
 const BEARER = /\b(bearer)(\s+)(?=[A-Za-z._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}/gi;
 const HEADER_LINE =
@@ -63,10 +71,12 @@ const KEY_SHAPES =
 
 /** Redacts credential-shaped text in one string (no known values needed). */
 export function redactPatterns(text: string): string {
-  return text
-    .replace(JSON_STRING_FIELD, (match, name: string, colon: string) =>
-      isSensitiveName(name) ? `"${name}"${colon}"${REDACTED}"` : match,
-    )
+  const fields = SENSITIVE_FIELD_HINT.test(text)
+    ? text.replace(JSON_STRING_FIELD, (match, name: string, colon: string) =>
+        isSensitiveName(name) ? `"${name}"${colon}"${REDACTED}"` : match,
+      )
+    : text;
+  return fields
     .replace(BEARER, `$1$2${REDACTED}`)
     .replace(HEADER_LINE, `$1$2${REDACTED}`)
     .replace(ENV_ASSIGNMENT, `$1=${REDACTED}`)
@@ -74,8 +84,25 @@ export function redactPatterns(text: string): string {
     .replace(KEY_SHAPES, REDACTED);
 }
 
+/** The last `secrets` list seen and its variants: the sink passes the same list for every record. */
+let lastSecrets: readonly string[] = [];
+let lastVariants: readonly string[] = [];
+
 /** The values to look for: each secret as is and as it appears inside a JSON string; longest first. */
-function secretVariants(secrets: readonly string[]): string[] {
+function secretVariants(secrets: readonly string[]): readonly string[] {
+  if (sameList(secrets, lastSecrets)) return lastVariants;
+  lastSecrets = [...secrets];
+  lastVariants = computeVariants(secrets);
+  return lastVariants;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function computeVariants(secrets: readonly string[]): string[] {
   const variants = new Set<string>();
   for (const secret of secrets) {
     if (typeof secret !== "string" || secret.length < MIN_SECRET_LENGTH) continue;
@@ -117,6 +144,9 @@ function redactLinks(links: readonly SpanLink[], variants: readonly string[]): S
  */
 export function redactRecord(record: LogRecord, secrets: readonly string[]): LogRecord {
   const variants = secretVariants(secrets);
+  // A record fanned out to several sinks (stderr and the journal) is redacted once.
+  const known = redacted.get(record);
+  if (known !== undefined && known.variants === variants) return known.copy;
   const copy: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(record)) {
     if (typeof value === "string") copy[field] = redactText(value, variants);
@@ -124,8 +154,13 @@ export function redactRecord(record: LogRecord, secrets: readonly string[]): Log
     else if (field === "links" && Array.isArray(value)) copy[field] = redactLinks(value, variants);
     else copy[field] = value;
   }
-  return copy as unknown as LogRecord;
+  const result = copy as unknown as LogRecord;
+  redacted.set(record, { variants, copy: result });
+  return result;
 }
+
+/** Redacted copies by original record, for as long as the original lives. */
+const redacted = new WeakMap<LogRecord, { variants: readonly string[]; copy: LogRecord }>();
 
 /**
  * Values of environment variables whose name looks like a credential (`*_API_KEY`, `GITHUB_TOKEN`,

@@ -2,7 +2,8 @@
  * The client against a scriptable fake server (a real process): per-write notes (present, new,
  * fixed, silent when nothing changed, a note when the time limit cuts the wait), push and pull
  * diagnostics merged, registered watchers delivering real events, open documents bounded, URIs
- * encoded, and status and the tool's refusals without spawning anything.
+ * encoded, status and the tool's refusals without spawning anything, and (in a fresh process)
+ * vscode-jsonrpc loaded by the first server start, not at activation.
  */
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -178,5 +179,45 @@ describe("status and refusals", () => {
     const noQuery = await runtime.tool.execute({ operation: "workspaceSymbol" }, context);
     expect(noQuery.content).toContain("`query`: required for workspaceSymbol");
     expect(runtime.manager.spawnCount("fake")).toBe(0);
+  });
+});
+
+describe("loading", () => {
+  it("loads vscode-jsonrpc with the first server, not at activation (fresh process)", async () => {
+    const { log } = setup("ok");
+    const path = join(dir, "x.fk");
+    writeFileSync(path, "ERROR: missing semicolon\n");
+    // `require.cache` lists every module Bun has evaluated, ES modules included.
+    const script = `
+      const { createHost, nullLogger } = await import("@dispatch/kernel");
+      const { createLspExtension } = await import(${JSON.stringify(join(import.meta.dir, "extension.ts"))});
+      const { lspService } = await import(${JSON.stringify(join(import.meta.dir, "service.ts"))});
+      const loaded = () => Object.keys(require.cache).some((path) => path.includes("vscode-jsonrpc"));
+      const extension = createLspExtension({
+        trustProjectConfig: true, enableBuiltins: false, statusSurface: false,
+        env: { PATH: process.env.PATH }, settleMs: 100,
+      });
+      const host = createHost({ extensions: [extension], logger: nullLogger, now: Date.now, sleep: Bun.sleep });
+      await host.activate();
+      const atActivation = loaded();
+      const result = await host.api.getService(lspService).diagnosticsAfterWrite({
+        path: ${JSON.stringify(path)}, cwd: ${JSON.stringify(dir)},
+      });
+      const afterStart = loaded();
+      await host.deactivate();
+      console.log(JSON.stringify({ atActivation, afterStart, notes: result.notes }));
+      process.exit(0);
+    `;
+    const child = Bun.spawn([process.execPath, "-e", script], { cwd: import.meta.dir, stderr: "pipe" });
+    const [out, err, code] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ]);
+    expect({ code, err }).toEqual({ code: 0, err: "" });
+    const report = JSON.parse(out) as { atActivation: boolean; afterStart: boolean; notes: string[] };
+    expect(report).toMatchObject({ atActivation: false, afterStart: true });
+    expect(report.notes[0]).toContain("1 error, 0 warnings in x.fk");
+    expect(readFakeLog(log).some((entry) => entry.event === "initialize")).toBe(true);
   });
 });

@@ -16,6 +16,7 @@ import {
   StreamMessageWriter,
 } from "vscode-jsonrpc/node";
 import type { ServerConfig } from "./config.ts";
+import { mergeDiagnostics } from "./diagnostics.ts";
 import { createDocumentStore, type DocumentStore } from "./documents.ts";
 import {
   aborted,
@@ -47,7 +48,7 @@ import {
 } from "./protocol.ts";
 import { sendNotification, timedRequest } from "./rpc.ts";
 import { type ServerProcess, settlesWithin, spawnServerProcess } from "./server-process.ts";
-import { mergeDiagnostics, pull, waitForPushes } from "./settle.ts";
+import { pull, waitForPushes } from "./settle.ts";
 import { createWatchedFiles, type WatchedFiles } from "./watched-files.ts";
 
 /** Timing and size limits of a client. */

@@ -112,3 +112,17 @@ function indent(text: string): string {
 export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
+
+/** Pulled and pushed diagnostics together, each distinct problem once. */
+export function mergeDiagnostics(...lists: Diagnostic[][]): Diagnostic[] {
+  const seen = new Set<string>();
+  const merged: Diagnostic[] = [];
+  for (const item of lists.flat()) {
+    const { start, end } = item.range;
+    const key = `${start.line}:${start.character}-${end.line}:${end.character}|${item.severity}|${item.code}|${item.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    merged.push(item);
+  }
+  return merged;
+}

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { Logger } from "@dispatch/kernel";
-import { type ClientLimits, type LspClient, startClient } from "./client.ts";
+import type { ClientLimits, ClientOptions, LspClient } from "./client.ts";
 import type { ServerConfig } from "./config.ts";
 import { LspError, seconds } from "./errors.ts";
 
@@ -117,7 +117,8 @@ export function createLspManager(options: LspManagerOptions): LspManager {
     log.info("starting language server", { command: server.command[0] ?? "" });
     const startedAt = now();
     let client: LspClient | undefined;
-    const promise = startClient({
+    // Loaded with the first server (with vscode-jsonrpc): a daemon that never starts one never loads it.
+    const promise = startClientLater({
       ...options.limits,
       server,
       root,
@@ -294,4 +295,10 @@ async function waitUntil<T>(promise: Promise<T>, ms: number, signal?: AbortSigna
     clearTimeout(timer);
     if (onAbort !== undefined) signal?.removeEventListener("abort", onAbort);
   }
+}
+
+/** `client.ts` `startClient`, loading the client code (and vscode-jsonrpc) on the first call. */
+async function startClientLater(options: ClientOptions): Promise<LspClient> {
+  const { startClient } = await import("./client.ts");
+  return startClient(options);
 }

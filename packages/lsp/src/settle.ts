@@ -1,7 +1,7 @@
 /**
  * Collecting a file's diagnostics after a sync: pulled (`textDocument/diagnostic`) when the server
- * offers it, else pushed ones waited for until they settle; pushed and pulled sets are merged
- * with each distinct problem once.
+ * offers it, else pushed ones waited for until they settle (merged by `diagnostics.ts`
+ * `mergeDiagnostics`, each distinct problem once).
  */
 import type { ClientLimits, FileDiagnostics, LspClient, SyncResult } from "./client.ts";
 import type { DocumentStore } from "./documents.ts";
@@ -54,18 +54,4 @@ export async function waitForPushes(
       return { items: current(), complete: !signal?.aborted && wait === limits.settleMs };
     }
   }
-}
-
-/** Pulled and pushed diagnostics together, each distinct problem once. */
-export function mergeDiagnostics(...lists: Diagnostic[][]): Diagnostic[] {
-  const seen = new Set<string>();
-  const merged: Diagnostic[] = [];
-  for (const item of lists.flat()) {
-    const { start, end } = item.range;
-    const key = `${start.line}:${start.character}-${end.line}:${end.character}|${item.severity}|${item.code}|${item.message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    merged.push(item);
-  }
-  return merged;
 }

@@ -15,7 +15,7 @@ import {
 } from "@dispatch/tool-kit";
 import { z } from "zod";
 import type { LspClient } from "./client.ts";
-import { countLabel, errorsAndWarnings, formatList, plural } from "./diagnostics.ts";
+import { countLabel, errorsAndWarnings, formatList, mergeDiagnostics, plural } from "./diagnostics.ts";
 import type { LspEngine, ServerSlot } from "./engine.ts";
 import { readText } from "./engine.ts";
 import { seconds } from "./errors.ts";
@@ -29,17 +29,13 @@ import {
   wordAt,
 } from "./format.ts";
 import { toUri } from "./paths.ts";
-import {
-  DefinitionRequest,
-  type Diagnostic,
-  DocumentSymbolRequest,
-  HoverRequest,
-  ReferencesRequest,
-  type ServerCapabilities,
-  type SymbolInformation,
-  WorkspaceSymbolRequest,
-} from "./protocol.ts";
-import { mergeDiagnostics } from "./settle.ts";
+import type { Diagnostic, ServerCapabilities, SymbolInformation } from "./protocol.ts";
+
+/**
+ * The request types (they need vscode-jsonrpc). Loaded when a request is sent: a client is
+ * running by then, so the module is loaded already; the daemon does not load it at start.
+ */
+const messages = () => import("./protocol.ts");
 
 /** Options of `createLspTool`. */
 export interface LspToolOptions {
@@ -269,6 +265,7 @@ async function ask(
   lines: ReturnType<typeof createLineReader>,
 ): Promise<string | undefined> {
   const textDocument = { uri: toUri(call.path) };
+  const { DefinitionRequest, DocumentSymbolRequest, HoverRequest, ReferencesRequest } = await messages();
   if (operation === "hover") {
     return formatHover(await client.request(HoverRequest, { textDocument, position }, call.signal));
   }
@@ -298,6 +295,7 @@ interface SymbolSearch {
 }
 
 async function workspaceSymbols(search: SymbolSearch): Promise<string> {
+  const { WorkspaceSymbolRequest } = await messages();
   const found = new Map<string, SymbolInformation>();
   const problems = [...search.problems];
   for (const client of search.clients) {

@@ -48,6 +48,9 @@ export function createQueue(host: HostApi, sql: SqlDatabase, orchestrator: Sessi
   );
   const deleteOne = sql.prepare("DELETE FROM queued_messages WHERE conversation_id = ? AND id = ?");
   const deleteAll = sql.prepare("DELETE FROM queued_messages WHERE conversation_id = ?");
+  const hasAny = sql.prepare<{ one: number }>(
+    "SELECT 1 AS one FROM queued_messages WHERE conversation_id = ? LIMIT 1",
+  );
   const pending = sql.prepare<{ conversation_id: string }>(
     "SELECT DISTINCT conversation_id FROM queued_messages",
   );
@@ -84,6 +87,8 @@ export function createQueue(host: HostApi, sql: SqlDatabase, orchestrator: Sessi
   const steering: SteeringSource = {
     drain(conversationId) {
       try {
+        // Most boundaries find the queue empty: a read, no write transaction.
+        if (!hasAny.get(conversationId)) return [];
         const messages = sql.transaction(() => {
           const rows = list(conversationId);
           if (rows.length > 0) deleteAll.run(conversationId);

@@ -1,7 +1,8 @@
 /**
  * Drives turns end to end, detached from any connection: resolve the model, settings and tools,
  * persist the user message, run the kernel's `runTurn` (which persists each step as it ends), seal
- * the turn with its metrics, and only then emit `turn-sealed`. One turn at a time per conversation.
+ * the turn with its metrics, and only then emit `turn-sealed`. One turn at a time per conversation;
+ * the opening writes are one commit and the seal with the final status another.
  */
 
 import { type ConversationStore, conversationStoreService } from "@dispatch/conversation-store";
@@ -218,8 +219,12 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
       active.delete(conversationId);
       hub.endTurn(conversationId);
       try {
-        if (finalStatus) announceStatus(conversationId, finalStatus.status, finalStatus.workspaceId);
-        else if (store.getMeta(conversationId)) setStatus(conversationId, turn.closeRequested ? "closed" : "idle");
+        if (finalStatus) {
+          // The conversation may have moved to another workspace while the turn ran.
+          const workspaceId = store.getMeta(conversationId)?.workspaceId ?? finalStatus.workspaceId;
+          announceStatus(conversationId, finalStatus.status, workspaceId);
+        } else if (store.getMeta(conversationId))
+          setStatus(conversationId, turn.closeRequested ? "closed" : "idle");
       } catch (err) {
         logger.error("could not record the conversation's status", { err });
       }

@@ -52,7 +52,8 @@ export function effectiveCwd(deps: PrepareDeps, conversationId: string, override
 
 /** The ladder below the conversation: its own cwd against the workspace default, else the server's. */
 function cwdIn(deps: PrepareDeps, workspaceId: string | undefined, own: string | null | undefined): string {
-  const workspaceCwd = workspaceId === undefined ? undefined : deps.store.getWorkspace(workspaceId)?.defaultCwd;
+  const workspaceCwd =
+    workspaceId === undefined ? undefined : deps.store.getWorkspace(workspaceId)?.defaultCwd;
   const base = workspaceCwd ? resolvePath(deps.defaultCwd, workspaceCwd) : deps.defaultCwd;
   return own ? resolvePath(base, own) : base;
 }

@@ -4,6 +4,7 @@
  * `<name>.md`, or `<name>/SKILL.md`), first in the cwd and then in the user's home; the first
  * skill of a name wins, so the cwd shadows home. Every file is checked to stay inside its source.
  */
+import { statSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { posix } from "node:path";
 import { createScope, openVerified, resolveInScope, ToolFailure } from "@dispatch/tool-kit";
@@ -28,10 +29,17 @@ export const SKILL_SOURCES = [".agents/skills", "skills", ".skills"] as const;
 const MAX_DEPTH = 4;
 const MAX_FILE_BYTES = 256 * 1024;
 
-/** The skills for `cwd` (which may be absent) and `homeDir`, sorted by name. */
+/**
+ * What a scan looked at: each directory it listed and each skill file it probed, with its
+ * `signatureOf` taken just before (so a change during the scan shows up as a difference later).
+ */
+export type ScanStamps = Map<string, string>;
+
+/** The skills for `cwd` (which may be absent) and `homeDir`, sorted by name; `stamps` collects what was read. */
 export async function discoverSkills(
   cwd: string | undefined,
   homeDir: string | undefined,
+  stamps?: ScanStamps,
 ): Promise<SkillEntry[]> {
   const found = new Map<string, SkillEntry>();
   const bases: [string, string][] = [];
@@ -39,7 +47,12 @@ export async function discoverSkills(
   if (homeDir && homeDir !== cwd) bases.push([homeDir, "~/"]);
   for (const [base, prefix] of bases) {
     for (const source of SKILL_SOURCES) {
-      const entries = await scanSource(posix.join(base, source), `${prefix}${source}`, source === ".skills");
+      const dir = posix.join(base, source);
+      const signature = signatureOf(dir);
+      stamps?.set(dir, signature);
+      // A missing source (the usual case) needs no async round trip.
+      if (signature === "-") continue;
+      const entries = await scanSource(dir, `${prefix}${source}`, source === ".skills", stamps);
       for (const entry of entries) if (!found.has(entry.name)) found.set(entry.name, entry);
     }
   }
@@ -70,12 +83,32 @@ export async function readContained(root: string, relative: string): Promise<Uin
   }
 }
 
-async function scanSource(dir: string, label: string, referenceFormat: boolean): Promise<SkillEntry[]> {
+/**
+ * A cheap fingerprint of a path (inode, mtime, size; `-` when absent): a directory's changes when
+ * entries are added, removed or renamed in it, a file's when it is rewritten.
+ */
+export function signatureOf(path: string): string {
+  try {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    return stats ? `${stats.ino}:${stats.mtimeMs}:${stats.size}` : "-";
+  } catch (err) {
+    return `!${(err as NodeJS.ErrnoException).code ?? "error"}`;
+  }
+}
+
+async function scanSource(
+  dir: string,
+  label: string,
+  referenceFormat: boolean,
+  stamps: ScanStamps | undefined,
+): Promise<SkillEntry[]> {
   const scope = await createScope(dir).catch(() => undefined);
   if (scope === undefined) return [];
   const out: SkillEntry[] = [];
   const visit = async (relative: string, depth: number): Promise<void> => {
-    const entries = await readdir(posix.join(scope.cwd, relative), { withFileTypes: true }).catch(() => []);
+    const listed = posix.join(scope.cwd, relative);
+    stamps?.set(listed, signatureOf(listed));
+    const entries = await readdir(listed, { withFileTypes: true }).catch(() => []);
     entries.sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const entry of entries) {
       const path = relative === "" ? entry.name : `${relative}/${entry.name}`;
@@ -98,6 +131,8 @@ async function scanSource(dir: string, label: string, referenceFormat: boolean):
     name: string,
     format: SkillEntry["format"],
   ): Promise<SkillEntry | undefined> => {
+    const probed = posix.join(scope.cwd, relative);
+    stamps?.set(probed, signatureOf(probed));
     try {
       const resolved = await resolveInScope(scope, relative, false);
       if (resolved.kind !== "file") return undefined;

@@ -2,7 +2,15 @@
  * skills: skill discovery, the `load_skill` tool, its per-turn description filter and its extension.
  * @module
  */
-export { discoverSkills, readSkill, SKILL_SOURCES, type SkillEntry } from "./discovery.ts";
+export { createSkillCatalog, DEFAULT_CATALOG_ENTRIES, type SkillCatalog } from "./catalog.ts";
+export {
+  discoverSkills,
+  readSkill,
+  type ScanStamps,
+  SKILL_SOURCES,
+  type SkillEntry,
+  signatureOf,
+} from "./discovery.ts";
 export { createSkillsExtension, type SkillsExtensionOptions } from "./extension.ts";
 export {
   BASE_DESCRIPTION,

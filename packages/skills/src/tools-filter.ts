@@ -2,10 +2,11 @@
  * The per-turn rewrite of `load_skill`: its description lists the skills available for the turn's
  * cwd (cwd skills shadow home skills), and the tool is dropped when there are none. Registered on
  * the orchestrator's `toolsFilter`. The list is sorted and stable, so the prompt prefix stays
- * cacheable while the skills do not change.
+ * cacheable while the skills do not change; it is rescanned only when a source changed (`catalog.ts`).
  */
 import type { ToolAssembly } from "@dispatch/session-orchestrator";
-import { discoverSkills, type SkillEntry } from "./discovery.ts";
+import { createSkillCatalog, type SkillCatalog } from "./catalog.ts";
+import type { SkillEntry } from "./discovery.ts";
 import { BASE_DESCRIPTION, LOAD_SKILL } from "./load-skill-tool.ts";
 
 const MAX_LISTED_SKILLS = 100;
@@ -22,15 +23,17 @@ export function renderDescription(skills: readonly SkillEntry[]): string {
   return lines.join("\n");
 }
 
-/** The filter function for `toolsFilter`. */
+/** The filter function for `toolsFilter`; skill lists are remembered per (cwd, home) in `catalog` (default: its own). */
 export function createSkillsToolsFilter(options: {
   homeDir?: string;
+  catalog?: SkillCatalog;
 }): (assembly: ToolAssembly) => Promise<ToolAssembly> {
+  const catalog = options.catalog ?? createSkillCatalog();
   return async function skillsToolsFilter(assembly) {
     const index = assembly.tools.findIndex((tool) => tool.name === LOAD_SKILL);
     const tool = assembly.tools[index];
     if (tool === undefined) return assembly;
-    const skills = await discoverSkills(assembly.cwd, options.homeDir);
+    const skills = await catalog.skills(assembly.cwd, options.homeDir);
     const tools = [...assembly.tools];
     if (skills.length === 0) tools.splice(index, 1);
     else tools[index] = { ...tool, description: renderDescription(skills) };

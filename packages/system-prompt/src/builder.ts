@@ -8,7 +8,8 @@ import type { KeyValueStore, Logger, Migration, SqlDatabase } from "@dispatch/ke
 import type { SystemPromptContext, SystemPromptSource } from "@dispatch/session-orchestrator";
 import { VARIABLE_CATALOG } from "./catalog.ts";
 import { DEFAULT_TEMPLATE } from "./default-template.ts";
-import { parseTemplate, renderTemplate, templateKeys } from "./template.ts";
+import { createGitCache } from "./git-cache.ts";
+import { parseTemplate, renderTemplate, type TemplateNode, templateKeys } from "./template.ts";
 import type { SystemPromptService } from "./types.ts";
 import { type ResolveOptions, resolveVariables } from "./variables.ts";
 
@@ -65,6 +66,8 @@ export function createSystemPrompt(options: SystemPromptOptions): {
   // invalidation bumps the epoch so a build already running does not persist a stale prompt.
   const building = new Map<string, Promise<string>>();
   const epochs = new Map<string, number>();
+  // Conversations started together in one cwd share one `git` run per variable.
+  const resolveOptions: ResolveOptions = { gitCache: createGitCache({ now }), ...options.resolve };
 
   const service: SystemPromptService = {
     getTemplate: () => kv.get(TEMPLATE_KEY) ?? options.defaultTemplate ?? DEFAULT_TEMPLATE,
@@ -72,10 +75,20 @@ export function createSystemPrompt(options: SystemPromptOptions): {
     variables: () => VARIABLE_CATALOG.map((variable) => ({ ...variable })),
   };
 
+  // The template changes rarely; its parse is kept until it does.
+  let parsed: { template: string; nodes: TemplateNode[]; keys: string[] } | undefined;
+  const parse = (template: string) => {
+    if (parsed?.template !== template) {
+      const nodes = parseTemplate(template);
+      parsed = { template, nodes, keys: templateKeys(nodes) };
+    }
+    return parsed;
+  };
+
   async function build(context: SystemPromptContext): Promise<string> {
     const epoch = epochs.get(context.conversationId) ?? 0;
-    const nodes = parseTemplate(service.getTemplate());
-    const values = await resolveVariables(templateKeys(nodes), { ...context, now: now() }, options.resolve);
+    const { nodes, keys } = parse(service.getTemplate());
+    const values = await resolveVariables(keys, { ...context, now: now() }, resolveOptions);
     const prompt = renderTemplate(nodes, (key) => values.get(key));
     if ((epochs.get(context.conversationId) ?? 0) === epoch) {
       save.run(context.conversationId, context.cwd, prompt, now());

@@ -13,6 +13,12 @@ export { type SystemPromptVariable, VARIABLE_CATALOG, VARIABLE_TYPES } from "./c
 export { DEFAULT_TEMPLATE } from "./default-template.ts";
 export { createSystemPromptExtension, type SystemPromptExtensionOptions } from "./extension.ts";
 export {
+  createGitCache,
+  DEFAULT_GIT_CACHE_TTL_MS,
+  type GitCache,
+  type GitCacheOptions,
+} from "./git-cache.ts";
+export {
   type ConditionalNode,
   expandTemplate,
   parseTemplate,

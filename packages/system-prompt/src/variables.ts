@@ -5,9 +5,11 @@
  * a denied root), size-capped. Nothing here throws: a variable that cannot be resolved is absent.
  */
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
 import { open, realpath, stat } from "node:fs/promises";
 import { arch, hostname, release, type } from "node:os";
 import { isAbsolute, relative, resolve, sep } from "node:path";
+import type { GitCache } from "./git-cache.ts";
 
 /** What the prompt is being built for. */
 export interface VariableContext {
@@ -34,6 +36,8 @@ export interface ResolveOptions {
    * `project:instructions` reads only AGENTS.md or CLAUDE.md at the cwd itself and ignores this.
    */
   deniedRoots?: readonly string[];
+  /** Shares `git` outputs between builds for a short time (the builder passes one); absent, every build runs git. */
+  gitCache?: GitCache;
 }
 
 /** Default cap of a `file:` variable. */
@@ -120,6 +124,8 @@ export async function readContained(
   deniedRoots: readonly string[] = [],
 ): Promise<string | undefined> {
   if (path === "" || isAbsolute(path)) return undefined;
+  // Usually the file is absent (no AGENTS.md): one stat answers that without the async round trips.
+  if (!existsSync(resolve(cwd, path))) return undefined;
   try {
     const root = await realpath(cwd);
     const target = await realpath(resolve(root, path));
@@ -160,8 +166,16 @@ async function gitVariable(name: string, cwd: string, options: ResolveOptions): 
   return `${lines.slice(0, MAX_GIT_STATUS_LINES).join("\n")}\n… (${more} more)`;
 }
 
-/** Runs git in `cwd`; its stdout, or `undefined` on any failure (no git, not a repository, timeout). */
+/** Git's stdout in `cwd` (through the cache when one is given), or `undefined` on any failure. */
 function git(args: string[], cwd: string, options: ResolveOptions): Promise<string | undefined> {
+  const { gitCache } = options;
+  if (gitCache === undefined) return runGit(args, cwd, options);
+  const key = [options.gitPath ?? "git", cwd, ...args].join("\u0000");
+  return gitCache.get(key, () => runGit(args, cwd, options));
+}
+
+/** Runs git in `cwd`; its stdout, or `undefined` on any failure (no git, not a repository, timeout). */
+function runGit(args: string[], cwd: string, options: ResolveOptions): Promise<string | undefined> {
   return new Promise((done) => {
     const child = execFile(
       options.gitPath ?? "git",

@@ -1,10 +1,11 @@
 /**
- * The `tool-shell` extension: probes the strongest process isolation available at activation,
- * builds the secret-free environment, and registers `run_shell`.
+ * The `tool-shell` extension: builds the secret-free environment and registers `run_shell`, which
+ * probes the strongest process isolation available on its first call (not at activation: the probe
+ * runs two processes one after the other, which would delay the daemon's start).
  */
 import { type Extension, KERNEL_API_VERSION } from "@dispatch/kernel";
 import { childEnvironment } from "./environment.ts";
-import { probeIsolation } from "./isolation.ts";
+import { createIsolationProbe } from "./isolation.ts";
 import { createShellTool } from "./shell-tool.ts";
 
 /** Options of `createShellExtension`. */
@@ -13,7 +14,10 @@ export interface ShellExtensionOptions {
   secretEnvNames?: readonly string[];
   /** The environment to start from; defaults to `process.env`. */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Force an isolation kind; `auto` (default) picks a PID namespace when the machine allows it. */
+  /**
+   * Force an isolation kind; `auto` (default) picks a PID namespace when the machine allows it.
+   * `pid-namespace` probes at activation, which fails where unshare is not usable.
+   */
   isolation?: "auto" | "pid-namespace" | "process-group";
   /** Defaults to bash when installed, else `/bin/sh`. */
   shell?: string;
@@ -35,14 +39,16 @@ export function createShellExtension(options: ShellExtensionOptions = {}): Exten
       description: "run_shell: streamed output, capped result, whole process tree killed on timeout or abort",
     },
     async activate(host) {
-      const isolation = await probeIsolation(options.isolation ?? "auto");
-      if (options.isolation === "pid-namespace" && isolation.kind !== "pid-namespace") {
+      const isolation = createIsolationProbe(options.isolation ?? "auto", (chosen) =>
+        host.logger.info("shell isolation chosen", {
+          isolation: chosen.kind,
+          prefix: chosen.prefix.join(" "),
+        }),
+      );
+      // A required namespace is checked now, so a machine without one fails at boot, not mid-turn.
+      if (options.isolation === "pid-namespace" && (await isolation()).kind !== "pid-namespace") {
         throw new Error("tool-shell: a PID namespace was required but unshare is not usable here");
       }
-      host.logger.info("shell isolation chosen", {
-        isolation: isolation.kind,
-        prefix: isolation.prefix.join(" "),
-      });
       host.registerTool(
         createShellTool({
           isolation,

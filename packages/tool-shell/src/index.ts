@@ -4,7 +4,7 @@
  */
 export { childEnvironment, SECRET_NAME_PATTERN } from "./environment.ts";
 export { createShellExtension, type ShellExtensionOptions } from "./extension.ts";
-export { type Isolation, probeIsolation } from "./isolation.ts";
+export { createIsolationProbe, type Isolation, probeIsolation } from "./isolation.ts";
 export { type RunCommandOptions, type RunCommandResult, runCommand } from "./run-command.ts";
 export {
   createShellTool,

@@ -37,6 +37,25 @@ export async function probeIsolation(prefer: "auto" | Isolation["kind"] = "auto"
   return { kind: "process-group", prefix: deathPrefix };
 }
 
+/**
+ * Probes once, on first use: the first call starts `probeIsolation(prefer)`, concurrent callers
+ * share that probe, later callers get the cached answer. `onProbed` sees the chosen isolation once
+ * (the extension logs it). Contract: the returned function never rejects; `onProbed` must not throw.
+ */
+export function createIsolationProbe(
+  prefer: "auto" | Isolation["kind"] = "auto",
+  onProbed?: (isolation: Isolation) => void,
+): () => Promise<Isolation> {
+  let probed: Promise<Isolation> | undefined;
+  return function isolationProbe() {
+    probed ??= probeIsolation(prefer).then((isolation) => {
+      onProbed?.(isolation);
+      return isolation;
+    });
+    return probed;
+  };
+}
+
 async function works(argv: string[]): Promise<boolean> {
   const [program] = argv;
   if (program === undefined || Bun.which(program) === null) return false;

@@ -19,7 +19,11 @@ export const MAX_LIVE_CHARS = 1_000_000;
 
 /** What `createShellTool` needs. */
 export interface ShellToolOptions {
-  isolation: Isolation;
+  /**
+   * The confinement, or a function giving it (awaited on every call, after the arguments are
+   * validated; `createIsolationProbe` probes on the first). Contract: must not reject.
+   */
+  isolation: Isolation | (() => Promise<Isolation>);
   /** The environment commands get (already scrubbed of secrets). */
   env: Readonly<Record<string, string>>;
   /** The shell run as `<shell> -c <command>`. */
@@ -53,6 +57,8 @@ The command and everything it started are killed after the timeout (default 2 mi
     async execute(args, ctx) {
       if (ctx.cwd === undefined || !isAbsolute(ctx.cwd)) throw noCwd();
       const timeoutMs = args.timeout ?? DEFAULT_TIMEOUT_MS;
+      const isolation =
+        typeof options.isolation === "function" ? await options.isolation() : options.isolation;
       let result: RunCommandResult;
       try {
         result = await runCommand({
@@ -61,7 +67,7 @@ The command and everything it started are killed after the timeout (default 2 mi
           env: options.env,
           timeoutMs,
           signal: ctx.signal,
-          isolation: options.isolation,
+          isolation,
           shell: options.shell,
           onOutput: (data, stream) => ctx.onOutput(data, stream),
           maxOutputChars,

@@ -8,12 +8,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createHost, nullLogger, type Tool } from "@dispatch/kernel";
+import { createHost, createLogger, type LogRecord, nullLogger, type Tool } from "@dispatch/kernel";
 import { createTestToolContext, type TestToolContext } from "@dispatch/tool-kit/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { childEnvironment } from "./environment.ts";
 import { createShellExtension } from "./extension.ts";
-import { type Isolation, probeIsolation } from "./isolation.ts";
+import { createIsolationProbe, type Isolation, probeIsolation } from "./isolation.ts";
 import { createShellTool } from "./shell-tool.ts";
 
 let cwd: string;
@@ -114,6 +114,77 @@ describe.each([
     expect(result).toEqual({ content: "done\n\nExit code: 0" });
     await Bun.sleep(1_000);
     expect(survivors(token)).toEqual([]);
+  });
+});
+
+/** A host running only the shell extension, with its log records collected. */
+function shellHost(isolation?: "auto" | "pid-namespace") {
+  const records: LogRecord[] = [];
+  const logger = createLogger({
+    sink: { emit: (record) => void records.push(record) },
+    now: Date.now,
+    newId: () => crypto.randomUUID(),
+    extensionId: "test",
+  });
+  const host = createHost({
+    extensions: [createShellExtension(isolation === undefined ? {} : { isolation })],
+    logger,
+    now: Date.now,
+    sleep: (ms) => Bun.sleep(ms),
+  });
+  const chosen = () => records.filter((r) => r.kind === "log" && r.msg === "shell isolation chosen");
+  return { host, chosen };
+}
+
+describe("isolation probe", () => {
+  it("is not run at activation; the first run_shell calls share one probe, later calls reuse it", async () => {
+    const { host, chosen } = shellHost();
+    await host.activate();
+    expect(host.status()).toMatchObject([{ id: "tool-shell", state: "active" }]);
+    expect(chosen()).toEqual([]);
+    const tool = host.api.tool("run_shell");
+    const results = await Promise.all(
+      [1, 2, 3].map((n) => tool?.execute({ command: `echo call-${n}` }, createTestToolContext({ cwd }))),
+    );
+    expect(results.map((r) => r?.content)).toEqual([1, 2, 3].map((n) => `call-${n}\n\nExit code: 0`));
+    expect(chosen()).toHaveLength(1);
+    expect(chosen()[0]).toMatchObject({ attributes: { isolation: auto.kind } });
+    await tool?.execute({ command: "true" }, createTestToolContext({ cwd }));
+    expect(chosen()).toHaveLength(1);
+    await host.deactivate();
+  });
+
+  it("is not run for a call refused for its arguments", async () => {
+    const { host, chosen } = shellHost();
+    await host.activate();
+    const result = await host.api
+      .tool("run_shell")
+      ?.execute({ command: " " }, createTestToolContext({ cwd }));
+    expect(result?.isError).toBe(true);
+    expect(chosen()).toEqual([]);
+    await host.deactivate();
+  });
+
+  it("runs at activation when a PID namespace is required, and refuses to activate without one", async () => {
+    const { host, chosen } = shellHost("pid-namespace");
+    await host.activate();
+    if (auto.kind === "pid-namespace") {
+      expect(host.status()).toMatchObject([{ id: "tool-shell", state: "active" }]);
+      expect(chosen()).toHaveLength(1);
+    } else {
+      expect(host.status()).toMatchObject([{ id: "tool-shell", state: "disabled" }]);
+    }
+    await host.deactivate();
+  });
+
+  it("createIsolationProbe hands every caller the same probe and its answer", async () => {
+    const seen: Isolation[] = [];
+    const probe = createIsolationProbe("auto", (isolation) => seen.push(isolation));
+    const first = probe();
+    expect(probe()).toBe(first);
+    expect(await first).toEqual(auto);
+    expect(await probe()).toEqual(auto);
+    expect(seen).toEqual([auto]);
   });
 });
 

@@ -1,11 +1,10 @@
 /**
- * The `tool-web-search` extension: a Firecrawl v2 client for the configured endpoint (hosted by
- * default, or self-hosted) and the `web_search` tool on it. The API key never reaches logs or
- * results.
+ * The `tool-web-search` extension: the `web_search` tool on a Firecrawl v2 client for the
+ * configured endpoint (hosted by default, or self-hosted). The SDK (with axios) is loaded and the
+ * client created on the first call, not at activation. The API key never reaches logs or results.
  */
 import { type Extension, KERNEL_API_VERSION } from "@dispatch/kernel";
-import { FirecrawlClient } from "@mendable/firecrawl-js";
-import { createWebSearchTool } from "./web-search-tool.ts";
+import { createWebSearchTool, type FirecrawlLike } from "./web-search-tool.ts";
 
 /** Firecrawl's hosted API. */
 export const DEFAULT_FIRECRAWL_API_URL = "https://api.firecrawl.dev";
@@ -42,16 +41,27 @@ export function createWebSearchExtension(options: WebSearchExtensionOptions = {}
     activate(host) {
       const apiUrl = options.apiUrl ?? DEFAULT_FIRECRAWL_API_URL;
       const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
-      // Explicit values, so the SDK never falls back to reading the process environment.
-      const client = new FirecrawlClient({
-        apiUrl,
-        apiKey: options.apiKey ?? "",
-        timeoutMs: requestTimeoutMs + 5_000,
-      });
+      let client: Promise<FirecrawlLike> | undefined;
+      const connect = () => {
+        client ??= import("@mendable/firecrawl-js").then(
+          // Explicit values, so the SDK never falls back to reading the process environment.
+          ({ FirecrawlClient }) =>
+            new FirecrawlClient({
+              apiUrl,
+              apiKey: options.apiKey ?? "",
+              timeoutMs: requestTimeoutMs + 5_000,
+            }),
+          (err: unknown) => {
+            client = undefined;
+            throw err;
+          },
+        );
+        return client;
+      };
       host.logger.info("web_search configured", { apiUrl, hasApiKey: Boolean(options.apiKey) });
       host.registerTool(
         createWebSearchTool({
-          client,
+          client: connect,
           requestTimeoutMs,
           ...(options.crawlTimeoutMs === undefined ? {} : { crawlTimeoutMs: options.crawlTimeoutMs }),
           ...(options.pollIntervalMs === undefined ? {} : { pollIntervalMs: options.pollIntervalMs }),

@@ -19,7 +19,11 @@ export type FirecrawlLike = Pick<
 
 /** What `createWebSearchTool` needs. */
 export interface WebSearchToolOptions {
-  client: FirecrawlLike;
+  /**
+   * The client, or a function giving it (awaited on each call once the arguments are valid, so the
+   * SDK can be loaded on first use). Contract: may reject; the call then fails with its message.
+   */
+  client: FirecrawlLike | (() => Promise<FirecrawlLike>);
   /** Per request; defaults to 30 s. */
   requestTimeoutMs?: number;
   /** A whole crawl; defaults to 5 minutes. */
@@ -69,6 +73,8 @@ Only public http(s) URLs. Output is capped at 50,000 characters.`;
 /** The `web_search` tool. */
 export function createWebSearchTool(options: WebSearchToolOptions): Tool {
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const { client } = options;
+  const connect = typeof client === "function" ? client : () => Promise.resolve(client);
   const settings = {
     ...options,
     requestTimeoutMs,
@@ -85,7 +91,7 @@ export function createWebSearchTool(options: WebSearchToolOptions): Tool {
       const turn = toAbortSignal(ctx.signal);
       const span = ctx.logger.span("web_search.execute", { mode });
       try {
-        const text = await run(mode, args, turn, settings);
+        const text = await run(mode, args, turn, { ...settings, client: await connect() });
         span.end();
         return text;
       } catch (err) {
@@ -96,7 +102,8 @@ export function createWebSearchTool(options: WebSearchToolOptions): Tool {
   });
 }
 
-type Settings = WebSearchToolOptions & {
+type Settings = Omit<WebSearchToolOptions, "client"> & {
+  client: FirecrawlLike;
   requestTimeoutMs: number;
   crawlTimeoutMs: number;
   pollIntervalMs: number;

@@ -1,7 +1,8 @@
 /**
  * web_search through the real Firecrawl SDK against a local server on 127.0.0.1 speaking
  * Firecrawl's v2 API (search, scrape, map, crawl start/status/cancel): formatting, the API key on
- * the wire but never in results, error mapping, URL policy, caps, and abort/timeout behaviour.
+ * the wire but never in results, error mapping, URL policy, caps, and abort/timeout behaviour; and,
+ * in a fresh child process, that the SDK is loaded by the first call, not at activation.
  */
 import { createHost, nullLogger, type Tool } from "@dispatch/kernel";
 import { createTestToolContext } from "@dispatch/tool-kit/testing";
@@ -146,6 +147,33 @@ function run(tool: Tool, args: Record<string, unknown>, ctx = createTestToolCont
 }
 
 describe("web_search", () => {
+  it("loads the Firecrawl SDK on the first call, not at activation (fresh process)", async () => {
+    // `require.cache` lists every module Bun has evaluated, ES modules included.
+    const script = `
+      const { createHost, nullLogger } = await import("@dispatch/kernel");
+      const { createTestToolContext } = await import("@dispatch/tool-kit/testing");
+      const { createWebSearchExtension } = await import(${JSON.stringify(`${import.meta.dir}/extension.ts`)});
+      const loaded = () => Object.keys(require.cache).some((path) => path.includes("firecrawl-js"));
+      const extension = createWebSearchExtension({ apiUrl: "http://127.0.0.1:${server.port}", apiKey: "${API_KEY}" });
+      const host = createHost({ extensions: [extension], logger: nullLogger, now: Date.now, sleep: Bun.sleep });
+      await host.activate();
+      const atActivation = loaded();
+      const result = await host.api.tool("web_search").execute({ query: "bun" }, createTestToolContext());
+      console.log(JSON.stringify({ atActivation, afterCall: loaded(), content: result.content }));
+      process.exit(0); // the SDK's keep-alive connection would hold the process open
+    `;
+    const child = Bun.spawn([process.execPath, "-e", script], { cwd: import.meta.dir, stderr: "pipe" });
+    const [out, err, code] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ]);
+    expect({ code, err }).toEqual({ code: 0, err: "" });
+    const report = JSON.parse(out) as { atActivation: boolean; afterCall: boolean; content: string };
+    expect(report).toMatchObject({ atActivation: false, afterCall: true });
+    expect(report.content).toContain("1. Bun docs");
+  });
+
   it("searches and lists numbered results, sending the key as a bearer token", async () => {
     const tool = await webSearch();
     const result = await run(tool, { query: "bun runtime", limit: 2, country: "de" });

@@ -4,6 +4,7 @@
  * @module
  */
 export { type AppDeps, createApp, type DispatchApp, LONG_ROUTES } from "./app.ts";
+export { createNdjsonWriter, type NdjsonWriter } from "./chat.ts";
 export {
   createTransportHttpExtension,
   type DaemonInfo,
