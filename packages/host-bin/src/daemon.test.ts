@@ -236,7 +236,13 @@ describe("a daemon with a scripted model", () => {
       defaultModel: "opencode/scripted-model",
       activeTurns: 0,
     });
-    expect(["running", "restarting"]).toContain(status.collector);
+    // The collector is started shortly after the daemon listens (`deferred-collector.ts`).
+    let collector = status.collector;
+    for (let i = 0; i < 100 && collector === "stopped"; i++) {
+      await Bun.sleep(20);
+      collector = ((await (await daemon.fetch("/status")).json()) as { collector: string }).collector;
+    }
+    expect(["running", "restarting"]).toContain(collector);
   });
 
   it("lists conversations with filters and metadata", async () => {

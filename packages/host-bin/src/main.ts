@@ -16,8 +16,8 @@ import {
   type Logger,
   type Sleep,
 } from "@dispatch/kernel";
-import type { CollectorSupervisor } from "@dispatch/observability-collector";
 import { type Config, ConfigError, configSecrets, loadConfig, parseDotEnv } from "./config.ts";
+import { createDeferredCollector } from "./deferred-collector.ts";
 import { loadExternalExtensions } from "./external.ts";
 import { installProcessGuards } from "./process-guards.ts";
 import { createStderrSink, redactingSink, teeSink } from "./stderr-sink.ts";
@@ -91,17 +91,6 @@ async function daemonModules() {
   };
 }
 
-/** Spawns the supervised collector (`<self> collector …`); its module is loaded only now. */
-async function startCollector(config: Config, logger: Logger): Promise<CollectorSupervisor> {
-  const { createCollectorSupervisor } = await import("@dispatch/observability-collector");
-  const collector = createCollectorSupervisor({
-    command: [...selfCommand(), "collector", "--journal", config.journalPath, "--db", config.traceDbPath],
-    logger: logger.child({ extensionId: "collector-supervisor" }),
-  });
-  collector.start();
-  return collector;
-}
-
 /** Boots the daemon. Throws `ConfigError` or an `Error` that says what to fix. */
 export async function startDaemon(env: Record<string, string | undefined>, cwd: string): Promise<Daemon> {
   const config = loadConfig(env, cwd);
@@ -152,7 +141,10 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
     ...bundled.filter(isTransport),
   ];
   const host = createHost({ extensions, logger, now: Date.now, sleep });
-  let collector: CollectorSupervisor | undefined;
+  const collector = createDeferredCollector({
+    command: [...selfCommand(), "collector", "--journal", config.journalPath, "--db", config.traceDbPath],
+    logger: logger.child({ extensionId: "collector-supervisor" }),
+  });
   host.api.provideService(daemonInfoService, {
     version: VERSION,
     startedAt: Date.now(),
@@ -160,7 +152,7 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
     credentials: config.credentials.map(({ name, providerId, baseURL }) => ({ name, providerId, baseURL })),
     defaultModel: config.defaultModel ?? null,
     surfaceWsUrl: () => host.api.tryGetService(transportWsService)?.url ?? null,
-    collector: () => collector?.state() ?? "stopped",
+    collector: () => collector.state(),
   });
   await host.activate();
   for (const status of host.status()) {
@@ -174,9 +166,8 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
     throw new Error(broken.map((s) => `${s.id} could not start: ${s.reason ?? "unknown reason"}`).join("\n"));
   }
 
-  // Only now, with the daemon listening: the collector is this binary again, in another process,
-  // and must not compete with start-up. Records written before it runs wait in the journal.
-  collector = await startCollector(config, logger);
+  // Only once the daemon listens, and a moment later: see `deferred-collector.ts`.
+  collector.schedule();
   const http = host.api.getService(transportHttpService);
   const orchestrator = host.api.getService(sessionOrchestratorService);
   let stopping: Promise<void> | undefined;
@@ -192,7 +183,7 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
         host.api.tryGetService(transportWsService)?.stopAccepting();
         await orchestrator.shutdown(config.shutdownGraceMs);
         await host.deactivate();
-        await collector?.stop();
+        await collector.stop();
         logger.info("stopped");
         journal.close();
       })();
@@ -210,10 +201,21 @@ function ensurePrivateDir(dir: string): boolean {
   return (statSync(dir).mode & 0o007) !== 0;
 }
 
+/**
+ * Back to the normal JIT policy. The compiled binary starts with JavaScriptCore's tier-up
+ * thresholds raised (`bin/build`: `--compile-jit-policy`), so code that only runs while starting
+ * is not compiled by the optimizing JITs (time and memory); from here on hot code is compiled as
+ * usual. A no-op when run from source.
+ */
+function startupDone(): void {
+  Bun.unsafe.setJITPolicy(1);
+}
+
 /** Runs the daemon until SIGTERM/SIGINT, or the `collector` subcommand. */
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   if (argv[0] === "collector") {
     const collector = await import("@dispatch/observability-collector");
+    startupDone();
     process.exit(await collector.main(argv.slice(1)));
   }
   // Before boot: an extension's stray rejection during activation must not end the daemon either.
@@ -233,6 +235,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     process.exit(1);
   }
   guardLogger = daemon.logger;
+  startupDone();
   process.stderr.write(`dispatch-server listening on ${daemon.url}\n`);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {

@@ -3,7 +3,7 @@
  * retryable (rate limits, 5xx, network, timeouts) and what the user should do about each.
  */
 import { errorMessage, type ProviderEvent } from "@dispatch/kernel";
-import { APICallError } from "ai";
+import type { APICallError } from "ai";
 
 /** Every code this provider puts on an `error` event, sorted. */
 export type ProviderErrorCode =
@@ -46,9 +46,15 @@ export function timedOut(kind: "first-byte" | "idle", ms: number): ProviderError
   );
 }
 
-/** Classifies anything the AI SDK reports (HTTP errors, network errors, in-stream error objects). */
-export function classifyError(error: unknown): ProviderErrorEvent {
-  if (APICallError.isInstance(error)) {
+/**
+ * Classifies anything the AI SDK reports (HTTP errors, network errors, in-stream error objects).
+ * `sdk` is the loaded SDK (`sdk.ts`); undefined when the failure came before it was loaded.
+ */
+export function classifyError(
+  error: unknown,
+  sdk: { APICallError: Pick<typeof APICallError, "isInstance"> } | undefined,
+): ProviderErrorEvent {
+  if (sdk?.APICallError.isInstance(error)) {
     if (error.statusCode === undefined) {
       return failure("NETWORK_ERROR", `could not reach the provider at ${error.url}: ${error.message}`, true);
     }

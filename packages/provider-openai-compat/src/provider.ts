@@ -2,10 +2,10 @@
  * One OpenAI-compatible `Provider` on the AI SDK's language-model layer (`@ai-sdk/openai-compatible`
  * `doStream`: request building, SSE parsing, chunk validation, tool-call assembly). It resolves its
  * credential at call time, maps stream parts to `ProviderEvent`s, enforces the first-byte and idle
- * timeouts, and records one `provider.request` span per call (never the key).
+ * timeouts, and records one `provider.request` span per call (never the key). The SDK is loaded by
+ * the first call (`sdk.ts`), not at start.
  */
 
-import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import type { ApiKeyService } from "@dispatch/auth-apikey";
 import type {
   AbortSignalLike,
@@ -50,8 +50,19 @@ export interface OpenAICompatProviderOptions {
   fetch?: FetchLike;
 }
 
+/** The AI SDK, once loaded. */
+type Sdk = typeof import("./sdk.ts");
+
+let loadedSdk: Promise<Sdk> | undefined;
+
+/** Loads the AI SDK once per process; every provider shares it. */
+function loadSdk(): Promise<Sdk> {
+  loadedSdk ??= import("./sdk.ts");
+  return loadedSdk;
+}
+
 /** Resolves a model for the credentials of one call. */
-type ModelFor = (credentials: { baseURL: string; apiKey?: string }, modelId: string) => ChatModel;
+type ModelFor = (sdk: Sdk, credentials: { baseURL: string; apiKey?: string }, modelId: string) => ChatModel;
 
 /** Creates one provider, e.g. `createOpenAICompatProvider({ id: "openai-compat", credential: "opencode", keys })`. */
 export function createOpenAICompatProvider(options: OpenAICompatProviderOptions): Provider {
@@ -71,19 +82,19 @@ export function createOpenAICompatProvider(options: OpenAICompatProviderOptions)
   };
   const sdkFetch = Object.assign(routedFetch, { preconnect: fetch.preconnect });
   const models = new Map<string, ChatModel>();
-  const modelFor: ModelFor = (credentials, modelId) => {
+  const modelFor: ModelFor = (sdk, credentials, modelId) => {
     const key = JSON.stringify([credentials.baseURL, credentials.apiKey ?? "", modelId]);
     let model = models.get(key);
     if (model === undefined) {
       if (models.size >= MAX_CACHED_MODELS) models.clear();
-      const sdk = createOpenAICompatible({
+      const factory = sdk.createOpenAICompatible({
         name: options.id,
         baseURL: credentials.baseURL,
         ...(credentials.apiKey ? { apiKey: credentials.apiKey } : {}),
         includeUsage: true,
         fetch: sdkFetch,
       });
-      model = sdk.chatModel(modelId);
+      model = factory.chatModel(modelId);
       models.set(key, model);
     }
     return model;
@@ -170,13 +181,15 @@ async function* streamCall(
     model: request.model,
   });
   const outcome: Outcome = {};
+  let sdk: Sdk | undefined;
   try {
     if (request.signal.aborted) return;
-    const model = modelFor(credentials, request.model);
+    sdk = await loadSdk();
+    const model = modelFor(sdk, credentials, request.model);
     const { stream } = await model.doStream(callOptions(request, call.signal));
     let flushed = false;
     for await (const part of stream) {
-      const events = mapPart(part, call, request.signal, outcome);
+      const events = mapPart(part, call, request.signal, outcome, sdk);
       for (const event of events) {
         if (event.type === "error") {
           event.message = redact(event.message, credentials.apiKey);
@@ -193,7 +206,9 @@ async function* streamCall(
     }
   } catch (error) {
     if (!request.signal.aborted) {
-      const event = call.timedOut ? timedOut(call.timedOut.kind, call.timedOut.ms) : classifyError(error);
+      const event = call.timedOut
+        ? timedOut(call.timedOut.kind, call.timedOut.ms)
+        : classifyError(error, sdk);
       event.message = redact(event.message, credentials.apiKey);
       outcome.error = event;
       yield event;
@@ -216,6 +231,7 @@ function mapPart(
   call: CallWatch,
   callerSignal: AbortSignalLike,
   outcome: Outcome,
+  sdk: Sdk,
 ): ProviderEvent[] {
   switch (part.type) {
     case "text-delta":
@@ -249,7 +265,7 @@ function mapPart(
         outcome.aborted = true;
         return [];
       }
-      return [classifyError(part.error)];
+      return [classifyError(part.error, sdk)];
     default:
       return [];
   }

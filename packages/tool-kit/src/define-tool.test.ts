@@ -37,6 +37,18 @@ describe("defineTool", () => {
     expect(echo.concurrencySafe).toBe(false);
   });
 
+  it("derives the schema once, on first read, and keeps it through a spread copy", () => {
+    const tool = defineTool({
+      name: "t",
+      description: "d",
+      input: z.object({ n: z.number() }),
+      execute: async () => "",
+    });
+    const first = tool.inputSchema;
+    expect(tool.inputSchema).toBe(first);
+    expect({ ...tool }.inputSchema).toBe(first);
+  });
+
   it("runs with parsed arguments and applies defaults", async () => {
     const result = await echo.execute({ text: "ab", mode: "loud" }, createTestToolContext());
     expect(result).toEqual({ content: "AB" });

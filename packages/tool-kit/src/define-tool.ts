@@ -24,14 +24,20 @@ export interface ToolDefinition<Schema extends z.ZodObject> {
   execute(args: z.output<Schema>, context: ToolContext): Promise<string | ToolResult>;
 }
 
-/** Builds a kernel `Tool` whose arguments are validated by `input` before `execute` runs. */
+/**
+ * Builds a kernel `Tool` whose arguments are validated by `input` before `execute` runs. The JSON
+ * schema is derived when first read (the first turn), not when the tool is registered at start.
+ */
 export function defineTool<Schema extends z.ZodObject>(definition: ToolDefinition<Schema>): Tool {
-  const inputSchema = toJsonSchema(definition.input);
+  let inputSchema: JsonSchema | undefined;
   const { name } = definition;
   return {
     name,
     description: definition.description,
-    inputSchema,
+    get inputSchema() {
+      inputSchema ??= toJsonSchema(definition.input);
+      return inputSchema;
+    },
     concurrencySafe: definition.concurrencySafe ?? false,
     async execute(input: unknown, context: ToolContext): Promise<ToolResult> {
       const parsed = parseArguments(definition.input, name, input);

@@ -49,7 +49,7 @@ export function createShellTool(options: ShellToolOptions): Tool {
   return defineTool({
     name: "run_shell",
     description: `Run a shell command (${options.shell} -c) in the working directory; returns its combined stdout and stderr and the exit code.
-Output streams live to the user; the result keeps at most ${maxOutputChars.toLocaleString("en-US")} characters (head and tail).
+Output streams live to the user; the result keeps at most ${withThousands(maxOutputChars)} characters (head and tail).
 There is no stdin and no terminal: use non-interactive flags (e.g. --yes, --no-pager).
 Processes the command starts do not outlive it: run a server and its client in the same command.
 The command and everything it started are killed after the timeout (default 2 minutes, at most 10).`,
@@ -110,6 +110,20 @@ export function formatResult(
   return result.exitCode === 0
     ? { content: `${body}\n\n${status}` }
     : { content: `${body}\n\n${status}`, isError: true };
+}
+
+/**
+ * `50000` → `"50,000"`. Not `toLocaleString`: its first call initialises ICU (~2 ms and ~2 MB),
+ * and this runs at activation, on the daemon's start path.
+ */
+function withThousands(n: number): string {
+  const digits = String(Math.trunc(n));
+  let out = "";
+  for (const [i, digit] of [...digits].entries()) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += ",";
+    out += digit;
+  }
+  return out;
 }
 
 function formatSeconds(ms: number): string {

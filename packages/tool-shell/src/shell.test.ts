@@ -221,6 +221,11 @@ describe("run_shell", () => {
     expect(survivors(token)).toEqual([]);
   });
 
+  it("states its output cap in the description", () => {
+    expect(shell(auto, 1_234_567).description).toContain("keeps at most 1,234,567 characters");
+    expect(shell().description).toContain("keeps at most 50,000 characters");
+  });
+
   it("caps the result, keeping head and tail with a note", async () => {
     const result = await shell(auto, 10_000).execute(
       { command: "seq 1 100000" },
