@@ -116,7 +116,15 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
       fix: `chmod 700 ${config.dataDir} (750 to share it with a service group)`,
     });
   }
-  if (!config.authEnabled) logger.warn("DISPATCH_AUTH=off: the API accepts requests without a token");
+  if (!config.authEnabled) {
+    logger.warn("DISPATCH_AUTH=off: the API accepts requests without a token");
+    if (!["127.0.0.1", "localhost", "::1"].includes(config.hostname)) {
+      logger.error(
+        `DISPATCH_AUTH=off on ${config.hostname}: anyone who can reach this address can run commands through the agent. ` +
+          "Keep the token, or bind DISPATCH_HOST=127.0.0.1 behind a proxy that authenticates.",
+      );
+    }
+  }
   if (config.credentials.length === 0) {
     logger.warn(
       "no model provider configured: set DISPATCH_BASE_URL (and DISPATCH_API_KEY if needed) to chat",
