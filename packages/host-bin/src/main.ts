@@ -232,8 +232,33 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     if (guardLogger) guardLogger.error(what, { err });
     else process.stderr.write(`${what}: ${redactPatterns(errorMessage(err))}\n`);
   });
+  // Signals are handled from the start: one that arrives while booting stops the daemon as soon
+  // as it is up (a service manager may stop it at any moment), a second one exits at once.
+  let daemon: Daemon | undefined;
+  let signals = 0;
+  let stopRequested = false;
+  const stop = (running: Daemon) => {
+    void running.shutdown().then(
+      () => process.exit(0),
+      (err) => {
+        running.logger.error("shutdown failed", { err });
+        process.exit(1);
+      },
+    );
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) {
+      if (daemon) daemon.logger.warn("second signal: exiting without waiting", { signal });
+      process.exit(1);
+    }
+    if (daemon) stop(daemon);
+    else stopRequested = true;
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+
   applyDotEnv(process.env, process.cwd());
-  let daemon: Daemon;
   try {
     daemon = await startDaemon(process.env, process.cwd());
   } catch (err) {
@@ -245,23 +270,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   guardLogger = daemon.logger;
   startupDone();
   process.stderr.write(`dispatch-server listening on ${daemon.url}\n`);
-  let signals = 0;
-  const onSignal = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      daemon.logger.warn("second signal: exiting without waiting", { signal });
-      process.exit(1);
-    }
-    void daemon.shutdown().then(
-      () => process.exit(0),
-      (err) => {
-        daemon.logger.error("shutdown failed", { err });
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  if (stopRequested) stop(daemon);
 }
 
 if (import.meta.main) await main();
