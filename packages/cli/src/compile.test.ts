@@ -11,12 +11,12 @@ import { join } from "node:path";
 import { type ScriptedModel, startScriptedModel, textReply } from "@dispatch/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  type DaemonProcess,
   freePort,
   REPO_ROOT,
   removeDir,
   runCli,
-  startTestDaemon,
-  type TestDaemon,
+  spawnDaemon,
   tempDir,
 } from "./test-daemon.ts";
 
@@ -77,7 +77,7 @@ async function tracedRecords(dbPath: string, conversationId: string): Promise<nu
 describe("the compiled binaries", () => {
   let work: string;
   let model: ScriptedModel;
-  let daemon: TestDaemon | undefined;
+  let daemon: DaemonProcess | undefined;
   let build: { code: number; stdout: string; stderr: string };
 
   beforeAll(async () => {
@@ -134,7 +134,7 @@ describe("the compiled binaries", () => {
         ].join("\n"),
       );
       const dataDir = join(run, "data");
-      daemon = await startTestDaemon({
+      daemon = await spawnDaemon({
         command: [...WITHOUT_REPO, join(work, "dist", "dispatch-server")],
         cwd: run,
         dataDir,
@@ -158,7 +158,7 @@ describe("the compiled binaries", () => {
 
       const stopping = daemon;
       daemon = undefined;
-      const serverPid = stopping.pid;
+      const serverPid = stopping.proc.pid;
       expect(childCommands(serverPid).some((c) => c.includes(" collector "))).toBe(true);
       expect(await stopping.stop()).toBe(0);
       expect(stopping.stderr()).toContain("stopped");

@@ -1,17 +1,18 @@
 /**
- * Test support (not part of the package build): starts a real daemon as a child process — the
- * source entry point or a compiled binary — and runs the real CLI as a child process, capturing
- * its output and exit code.
+ * Test support (not part of the package build): runs the real CLI as a child process, capturing
+ * its output and exit code. The daemon side comes from host-bin's `spawnDaemon` (re-exported).
  */
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
-/** The daemon's source entry point (beside host-bin's public `index.ts`). */
-export const HOST_MAIN = join(dirname(fileURLToPath(import.meta.resolve("@dispatch/host-bin"))), "main.ts");
-/** host-bin's test extension with the `echo` and `wait` tools. */
-export const TEST_TOOLS_EXTENSION = join(dirname(HOST_MAIN), "fixtures", "test-tools-extension.ts");
+export {
+  type DaemonProcess,
+  freePort,
+  spawnDaemon,
+  TEST_TOOLS_EXTENSION,
+} from "@dispatch/host-bin/testing";
+
 /** The CLI's source entry point. */
 export const CLI_MAIN = join(import.meta.dir, "main.ts");
 /** The repository root. */
@@ -25,90 +26,6 @@ export function tempDir(prefix = "dispatch-cli-"): string {
 /** Removes a directory tree. */
 export function removeDir(path: string): void {
   rmSync(path, { recursive: true, force: true });
-}
-
-/** A port that was free a moment ago on 127.0.0.1. */
-export function freePort(): number {
-  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response() });
-  const port = server.port ?? 0;
-  void server.stop(true);
-  return port;
-}
-
-/** A running daemon child. */
-export interface TestDaemon {
-  url: string;
-  pid: number;
-  port: number;
-  dataDir: string;
-  token: string;
-  stderr(): string;
-  /** SIGTERM, then the exit code. */
-  stop(): Promise<number>;
-  /** `fetch` with the token. */
-  fetch(path: string, init?: RequestInit): Promise<Response>;
-}
-
-/** Options of `startTestDaemon`. */
-export interface StartDaemonOptions {
-  /** The command; default `bun <host-bin main.ts>`. */
-  command?: string[];
-  dataDir: string;
-  cwd?: string;
-  env?: Record<string, string>;
-  /** When false, the environment is only `env` plus PATH/HOME (the binary reads `.env` in `cwd`). */
-  setPaths?: boolean;
-}
-
-/** Starts a daemon and waits until `/health` answers. */
-export async function startTestDaemon(options: StartDaemonOptions): Promise<TestDaemon> {
-  const port = Number(options.env?.BACKEND_PORT ?? freePort());
-  const base = { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: options.dataDir };
-  const paths =
-    options.setPaths === false ? {} : { DISPATCH_DATA_DIR: options.dataDir, BACKEND_PORT: String(port) };
-  const proc = Bun.spawn(options.command ?? [process.execPath, HOST_MAIN], {
-    cwd: options.cwd ?? options.dataDir,
-    env: { ...base, ...paths, ...options.env },
-    stdout: "ignore",
-    stderr: "pipe",
-  });
-  let stderrText = "";
-  void (async () => {
-    const decoder = new TextDecoder();
-    for await (const chunk of proc.stderr) stderrText += decoder.decode(chunk, { stream: true });
-  })();
-  const url = `http://127.0.0.1:${port}`;
-  for (let attempt = 0; ; attempt++) {
-    if (proc.exitCode !== null) throw new Error(`daemon exited with ${proc.exitCode}:\n${stderrText}`);
-    const ok = await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (attempt > 500) {
-      proc.kill("SIGKILL");
-      throw new Error(`daemon did not answer /health:\n${stderrText}`);
-    }
-    await Bun.sleep(20);
-  }
-  const token = options.env?.DISPATCH_TOKEN ?? readFileSync(join(options.dataDir, "token"), "utf8").trim();
-  return {
-    url,
-    pid: proc.pid,
-    port,
-    dataDir: options.dataDir,
-    token,
-    stderr: () => stderrText,
-    async stop() {
-      proc.kill("SIGTERM");
-      return await proc.exited;
-    },
-    fetch(path, init = {}) {
-      const headers = new Headers(init.headers);
-      headers.set("authorization", `Bearer ${token}`);
-      return fetch(`${url}${path}`, { ...init, headers });
-    },
-  };
 }
 
 /** The outcome of one CLI run. */

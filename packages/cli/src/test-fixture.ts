@@ -6,14 +6,14 @@
 import { type Reply, type ScriptedModel, startScriptedModel, toolCallReply } from "@dispatch/testkit";
 import {
   type CliResult,
+  type DaemonProcess,
   freePort,
   lineReader,
   removeDir,
   runCli,
   spawnCli,
-  startTestDaemon,
+  spawnDaemon,
   TEST_TOOLS_EXTENSION,
-  type TestDaemon,
   tempDir,
 } from "./test-daemon.ts";
 
@@ -28,7 +28,7 @@ export type Lines = ReturnType<typeof lineReader>;
 /** A daemon with a scripted model, and the CLI pointed at it. */
 export interface CliFixture {
   model: ScriptedModel;
-  daemon: TestDaemon;
+  daemon: DaemonProcess;
   dataDir: string;
   /** The CLI's environment: DISPATCH_SERVER, DISPATCH_DATA_DIR, SURFACE_WS_PORT. */
   env: Record<string, string>;
@@ -48,7 +48,7 @@ export async function startCliFixture(): Promise<CliFixture> {
   const wsPort = String(freePort());
   const model = await startScriptedModel();
   const dataDir = tempDir();
-  const daemon = await startTestDaemon({
+  const daemon = await spawnDaemon({
     dataDir,
     env: {
       DISPATCH_BASE_URL: model.baseURL,

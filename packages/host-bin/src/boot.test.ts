@@ -9,9 +9,7 @@ import { join } from "node:path";
 import { startScriptedModel, textReply, toolCallReply } from "@dispatch/testkit";
 import type { AgentEvent, ConversationHistoryResponse } from "@dispatch/transport-contract";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { MAIN_PATH, readNdjson, spawnDaemon } from "./spawn-daemon.ts";
-
-const FIXTURE_EXTENSION = join(import.meta.dir, "fixtures", "test-tools-extension.ts");
+import { MAIN_PATH, readNdjson, spawnDaemon, TEST_TOOLS_EXTENSION } from "./spawn-daemon.ts";
 
 let dataDir: string;
 beforeEach(() => {
@@ -76,7 +74,7 @@ describe("third-party extensions", () => {
     const daemon = await spawnDaemon({
       dataDir,
       env: {
-        DISPATCH_EXTERNAL_EXTENSIONS: `${join(dataDir, "missing.ts")},${wrongShape},${FIXTURE_EXTENSION}`,
+        DISPATCH_EXTERNAL_EXTENSIONS: `${join(dataDir, "missing.ts")},${wrongShape},${TEST_TOOLS_EXTENSION}`,
       },
     });
     try {
@@ -132,7 +130,7 @@ describe("SIGTERM", () => {
       DISPATCH_BASE_URL: model.baseURL,
       DISPATCH_MODEL: "scripted-model",
       DISPATCH_SHUTDOWN_GRACE_MS: "200",
-      DISPATCH_EXTERNAL_EXTENSIONS: FIXTURE_EXTENSION,
+      DISPATCH_EXTERNAL_EXTENSIONS: TEST_TOOLS_EXTENSION,
     };
     const daemon = await spawnDaemon({ dataDir, env });
     try {

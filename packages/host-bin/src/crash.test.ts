@@ -10,9 +10,8 @@ import { join } from "node:path";
 import { type ScriptedModel, startScriptedModel, textReply, toolCallReply } from "@dispatch/testkit";
 import type { AgentEvent, ConversationHistoryResponse, StoredChunk } from "@dispatch/transport-contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DaemonProcess, readNdjson, spawnDaemon } from "./spawn-daemon.ts";
+import { type DaemonProcess, readNdjson, spawnDaemon, TEST_TOOLS_EXTENSION } from "./spawn-daemon.ts";
 
-const FIXTURE_EXTENSION = join(import.meta.dir, "fixtures", "test-tools-extension.ts");
 const KILLS = Number(process.env.KILLS ?? 20);
 const CONVERSATION = "crash-me";
 
@@ -49,7 +48,7 @@ describe("SIGKILL mid-stream", () => {
   const env = () => ({
     DISPATCH_BASE_URL: model.baseURL,
     DISPATCH_MODEL: "scripted-model",
-    DISPATCH_EXTERNAL_EXTENSIONS: FIXTURE_EXTENSION,
+    DISPATCH_EXTERNAL_EXTENSIONS: TEST_TOOLS_EXTENSION,
   });
 
   async function history(daemon: DaemonProcess): Promise<StoredChunk[]> {

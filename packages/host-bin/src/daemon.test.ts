@@ -8,9 +8,7 @@ import { join } from "node:path";
 import { type ScriptedModel, startScriptedModel, textReply, toolCallReply } from "@dispatch/testkit";
 import type { AgentEvent, ConversationHistoryResponse, StoredChunk } from "@dispatch/transport-contract";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type DaemonProcess, readNdjson, spawnDaemon } from "./spawn-daemon.ts";
-
-const FIXTURE_EXTENSION = join(import.meta.dir, "fixtures", "test-tools-extension.ts");
+import { type DaemonProcess, readNdjson, spawnDaemon, TEST_TOOLS_EXTENSION } from "./spawn-daemon.ts";
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "dispatch-e2e-"));
@@ -93,7 +91,7 @@ describe("a daemon with a scripted model", () => {
   const env = () => ({
     DISPATCH_BASE_URL: model.baseURL,
     DISPATCH_MODEL: "scripted-model",
-    DISPATCH_EXTERNAL_EXTENSIONS: FIXTURE_EXTENSION,
+    DISPATCH_EXTERNAL_EXTENSIONS: TEST_TOOLS_EXTENSION,
   });
 
   beforeAll(async () => {

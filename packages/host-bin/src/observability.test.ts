@@ -10,9 +10,8 @@ import { type ScriptedModel, startScriptedModel, textReply, toolCallReply } from
 import { runTraceCli } from "@dispatch/trace-store";
 import type { AgentEvent } from "@dispatch/transport-contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DaemonProcess, readNdjson, spawnDaemon } from "./spawn-daemon.ts";
+import { type DaemonProcess, readNdjson, spawnDaemon, TEST_TOOLS_EXTENSION } from "./spawn-daemon.ts";
 
-const FIXTURE_EXTENSION = join(import.meta.dir, "fixtures", "test-tools-extension.ts");
 const PROVIDER_KEY = "sk-planted-provider-key-4f9c2e7a";
 const DAEMON_TOKEN = "planted-daemon-token-8d1b3c5e";
 const ENV_SECRET = "planted-env-secret-2a6f0d9b";
@@ -49,7 +48,7 @@ describe("journal, collector and trace", () => {
         DISPATCH_API_KEY: PROVIDER_KEY,
         DISPATCH_TOKEN: DAEMON_TOKEN,
         DISPATCH_MODEL: "scripted-model",
-        DISPATCH_EXTERNAL_EXTENSIONS: FIXTURE_EXTENSION,
+        DISPATCH_EXTERNAL_EXTENSIONS: TEST_TOOLS_EXTENSION,
         MY_SERVICE_SECRET: ENV_SECRET,
       },
     });

@@ -25,10 +25,19 @@ export interface DaemonProcess {
 
 /** Where the entry point lives. */
 export const MAIN_PATH = join(import.meta.dir, "main.ts");
+/** The external test extension with the `echo` and `wait` tools (for DISPATCH_EXTERNAL_EXTENSIONS). */
+export const TEST_TOOLS_EXTENSION = join(import.meta.dir, "fixtures", "test-tools-extension.ts");
 
 /** Options of `spawnDaemon`. */
 export interface SpawnDaemonOptions {
   dataDir: string;
+  /** The command to run; default `bun <main.ts>` (a compiled `dispatch-server` works too). */
+  command?: readonly string[];
+  /**
+   * Default true: set DISPATCH_DATA_DIR, BACKEND_PORT and SURFACE_WS_PORT. False: only PATH, HOME
+   * and `env` (the daemon reads the rest from `.env` in `cwd`; `env.BACKEND_PORT` must name its port).
+   */
+  setPaths?: boolean;
   /** Extra environment (merged over a clean environment with PATH and HOME only). */
   env?: Record<string, string>;
   /** Port to bind; default 0 is not possible for a child, so a free port is picked. */
@@ -45,19 +54,21 @@ export function freePort(): number {
   return port;
 }
 
-/** Spawns `bun main.ts` and waits for `/health`. */
+/** Spawns the daemon (`bun main.ts` unless told otherwise) and waits for `/health`. */
 export async function spawnDaemon(options: SpawnDaemonOptions): Promise<DaemonProcess> {
-  const port = options.port ?? freePort();
+  const setPaths = options.setPaths ?? true;
+  const port = options.port ?? (setPaths ? freePort() : Number(options.env?.BACKEND_PORT));
   const wsPort = freePort();
   let stderrText = "";
-  const proc = Bun.spawn([process.execPath, MAIN_PATH], {
+  const paths = setPaths
+    ? { DISPATCH_DATA_DIR: options.dataDir, BACKEND_PORT: String(port), SURFACE_WS_PORT: String(wsPort) }
+    : {};
+  const proc = Bun.spawn([...(options.command ?? [process.execPath, MAIN_PATH])], {
     cwd: options.cwd ?? options.dataDir,
     env: {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? options.dataDir,
-      DISPATCH_DATA_DIR: options.dataDir,
-      BACKEND_PORT: String(port),
-      SURFACE_WS_PORT: String(wsPort),
+      ...paths,
       ...options.env,
     },
     stdout: "ignore",
