@@ -1,7 +1,8 @@
 /**
  * One HTTP call, watched: a `fetch` wrapper that records the verbatim request body and status for
- * the `provider.request` span, and aborts the call when no response byte arrives within the
- * first-byte timeout or the body goes quiet for longer than the idle timeout.
+ * the `provider.request` span, and aborts the call when no response arrives within the first-byte
+ * timeout or the body goes quiet for longer than the idle timeout. Whoever reads the body calls
+ * `sawBytes()` per piece read.
  */
 import type { AbortSignalLike } from "@dispatch/kernel";
 
@@ -17,16 +18,18 @@ export interface CallWatchOptions {
   idleTimeoutMs: number;
 }
 
-/** A watched call: pass `fetch` and `signal` to the HTTP client, then `dispose()`. */
+/** A watched call: send with `fetch`, stamp `sawBytes()` while reading the body, then `dispose()`. */
 export interface CallWatch {
-  /** Use for every request of the call; as the AI SDK expects it, typed as the global `fetch`. */
-  readonly fetch: typeof fetch;
+  /** Sends the call's request with its signal. */
+  fetch(url: string, init: RequestInit): Promise<Response>;
   /** Aborts when the caller aborts or a timeout fires. */
   readonly signal: AbortSignal;
   /** Which timeout fired, if any. */
   readonly timedOut: { kind: "first-byte" | "idle"; ms: number } | undefined;
   /** The last request's URL, verbatim body and response status. */
   readonly request: { url?: string; body?: string; status?: number };
+  /** Response bytes arrived: the body is not idle. */
+  sawBytes(): void;
   /** Clears timers and listeners; aborts the call if it is still running. */
   dispose(): void;
 }
@@ -42,8 +45,8 @@ export function watchCall(options: CallWatchOptions): CallWatch {
   if (options.signal?.aborted) controller.abort(options.signal.reason);
   else options.signal?.addEventListener("abort", onCallerAbort, { once: true });
 
-  // One timer per quiet period, not per chunk: a chunk only stamps `lastByteAt`; when the idle
-  // timer fires early (bytes came meanwhile) it re-arms for the rest of the period.
+  // One timer per quiet period, not per chunk: bytes only stamp `lastByteAt`; when the idle timer
+  // fires early (bytes came meanwhile) it re-arms for the rest of the period.
   let mode: "first-byte" | "idle" = "first-byte";
   let lastByteAt = 0;
   const fire = () => {
@@ -62,72 +65,31 @@ export function watchCall(options: CallWatchOptions): CallWatch {
     lastByteAt = performance.now();
     timer = setTimeout(fire, next === "first-byte" ? options.firstByteTimeoutMs : options.idleTimeoutMs);
   };
-  const onBytes = () => {
+  const sawBytes = () => {
     if (mode === "idle") lastByteAt = performance.now();
     else arm("idle");
   };
-  const disarm = () => clearTimeout(timer);
-
-  const watchedFetch: FetchLike = async (input, init) => {
-    request.url = input instanceof Request ? input.url : String(input);
-    request.body = typeof init?.body === "string" ? init.body : undefined;
-    arm("first-byte");
-    try {
-      const response = await options.fetch(input, { ...init, signal: controller.signal });
-      request.status = response.status;
-      return watchBody(response, onBytes, disarm);
-    } catch (error) {
-      disarm();
-      throw error;
-    }
-  };
 
   return {
-    fetch: Object.assign(watchedFetch, { preconnect: fetch.preconnect }),
+    async fetch(url, init) {
+      request.url = url;
+      request.body = typeof init.body === "string" ? init.body : undefined;
+      arm("first-byte");
+      const response = await options.fetch(url, { ...init, signal: controller.signal });
+      request.status = response.status;
+      sawBytes();
+      return response;
+    },
     signal: controller.signal,
     get timedOut() {
       return timedOut;
     },
     request,
+    sawBytes,
     dispose() {
-      disarm();
+      clearTimeout(timer);
       options.signal?.removeEventListener("abort", onCallerAbort);
       if (!controller.signal.aborted) controller.abort(new Error("call finished"));
     },
   };
-}
-
-function watchBody(response: Response, onBytes: () => void, onEnd: () => void): Response {
-  const source = response.body;
-  if (source === null) {
-    onEnd();
-    return response;
-  }
-  const reader = source.getReader();
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await reader.read();
-        if (done) {
-          onEnd();
-          controller.close();
-          return;
-        }
-        onBytes();
-        controller.enqueue(value);
-      } catch (error) {
-        onEnd();
-        controller.error(error);
-      }
-    },
-    cancel(reason) {
-      onEnd();
-      return reader.cancel(reason);
-    },
-  });
-  return new Response(body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers: response.headers,
-  });
 }

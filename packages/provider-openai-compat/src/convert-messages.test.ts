@@ -4,14 +4,19 @@
  */
 import type { ChatMessage } from "@dispatch/wire";
 import { describe, expect, it } from "vitest";
-import { MISSING_TOOL_RESULT, sanitizeToolInput, toFunctionTools, toPrompt } from "./convert-messages.ts";
+import {
+  MISSING_TOOL_RESULT,
+  sanitizeToolInput,
+  toChatMessages,
+  toFunctionTools,
+} from "./convert-messages.ts";
 
 const call = (id: string, input: unknown = {}) =>
   ({ type: "tool-call", toolCallId: id, toolName: "t", input }) as const;
 const result = (id: string, content = "r", isError = false) =>
   ({ type: "tool-result", toolCallId: id, toolName: "t", content, isError }) as const;
 
-describe("toPrompt", () => {
+describe("toChatMessages", () => {
   it("drops error, system and empty chunks and messages that end up empty", () => {
     const history: ChatMessage[] = [
       {
@@ -30,38 +35,32 @@ describe("toPrompt", () => {
         ],
       },
     ];
-    expect(toPrompt(history)).toEqual([
-      { role: "user", content: [{ type: "text", text: "hi" }] },
-      { role: "assistant", content: [{ type: "text", text: "hello" }] },
+    expect(toChatMessages(history)).toEqual([
+      { role: "user", content: "hi" },
+      { role: "assistant", content: "hello" },
     ]);
   });
 
-  it("keeps reasoning and tool calls in order, and results as text or error-text", () => {
+  it("sends reasoning as reasoning_content, tool calls with JSON arguments, results as tool messages", () => {
     const history: ChatMessage[] = [
-      { role: "assistant", chunks: [{ type: "thinking", text: "plan" }, call("a", { x: 1 }), call("b")] },
-      { role: "tool", chunks: [result("a", "ok"), result("b", "failed", true)] },
-    ];
-    expect(toPrompt(history)).toEqual([
       {
         role: "assistant",
-        content: [
-          { type: "reasoning", text: "plan" },
-          { type: "tool-call", toolCallId: "a", toolName: "t", input: { x: 1 } },
-          { type: "tool-call", toolCallId: "b", toolName: "t", input: {} },
-        ],
+        chunks: [{ type: "thinking", text: "plan" }, call("a", { x: 1 }), call("b", "[1]")],
       },
+      { role: "tool", chunks: [result("a", "ok"), result("b", "failed", true)] },
+    ];
+    expect(toChatMessages(history)).toEqual([
       {
-        role: "tool",
-        content: [
-          { type: "tool-result", toolCallId: "a", toolName: "t", output: { type: "text", value: "ok" } },
-          {
-            type: "tool-result",
-            toolCallId: "b",
-            toolName: "t",
-            output: { type: "error-text", value: "failed" },
-          },
+        role: "assistant",
+        content: null,
+        reasoning_content: "plan",
+        tool_calls: [
+          { id: "a", type: "function", function: { name: "t", arguments: '{"x":1}' } },
+          { id: "b", type: "function", function: { name: "t", arguments: "{}" } },
         ],
       },
+      { role: "tool", tool_call_id: "a", content: "ok" },
+      { role: "tool", tool_call_id: "b", content: "failed" },
     ]);
   });
 
@@ -71,23 +70,21 @@ describe("toPrompt", () => {
       { role: "assistant", chunks: [call("a"), call("b")] },
       { role: "tool", chunks: [result("a"), result("a", "again")] },
     ];
-    const messages = toPrompt(history);
-    expect(messages.map((m) => m.role)).toEqual(["assistant", "tool", "tool"]);
-    expect(messages[1]).toEqual({
-      role: "tool",
-      content: [
-        {
-          type: "tool-result",
-          toolCallId: "b",
-          toolName: "t",
-          output: { type: "error-text", value: MISSING_TOOL_RESULT },
-        },
-      ],
-    });
-    expect(messages[2]?.content).toHaveLength(1);
+    expect(toChatMessages(history)).toEqual([
+      {
+        role: "assistant",
+        content: null,
+        tool_calls: [
+          { id: "a", type: "function", function: { name: "t", arguments: "{}" } },
+          { id: "b", type: "function", function: { name: "t", arguments: "{}" } },
+        ],
+      },
+      { role: "tool", tool_call_id: "b", content: MISSING_TOOL_RESULT },
+      { role: "tool", tool_call_id: "a", content: "r" },
+    ]);
   });
 
-  it("sends an image chunk as a file part and a system-role message as a system message", () => {
+  it("sends an image chunk as an image_url part and a system-role message as a system message", () => {
     const history: ChatMessage[] = [
       { role: "system", chunks: [{ type: "text", text: "Summary of earlier work." }] },
       {
@@ -98,31 +95,24 @@ describe("toPrompt", () => {
         ],
       },
     ];
-    expect(toPrompt(history)).toEqual([
+    expect(toChatMessages(history)).toEqual([
       { role: "system", content: "Summary of earlier work." },
       {
         role: "user",
         content: [
           { type: "text", text: "what is this?" },
-          {
-            type: "file",
-            data: { type: "url", url: new URL("https://example.test/a.png") },
-            mediaType: "image/png",
-          },
+          { type: "image_url", image_url: { url: "https://example.test/a.png" } },
         ],
       },
     ]);
   });
 });
 
-describe("toPrompt: images", () => {
+describe("toChatMessages: images", () => {
   it("turns an image URL the model cannot reach into a text note", () => {
     const history: ChatMessage[] = [{ role: "user", chunks: [{ type: "image", url: "/images/c1/i1.png" }] }];
-    expect(toPrompt(history)).toEqual([
-      {
-        role: "user",
-        content: [{ type: "text", text: "[image /images/c1/i1.png is not reachable by the model]" }],
-      },
+    expect(toChatMessages(history)).toEqual([
+      { role: "user", content: "[image /images/c1/i1.png is not reachable by the model]" },
     ]);
   });
 });
@@ -137,12 +127,12 @@ describe("sanitizeToolInput", () => {
   });
 });
 
-describe("toPrompt: system prompt", () => {
+describe("toChatMessages: system prompt", () => {
   it("leads with the system prompt when there is one", () => {
     const history: ChatMessage[] = [{ role: "user", chunks: [{ type: "text", text: "hi" }] }];
-    expect(toPrompt(history, "Be terse.")).toEqual([
+    expect(toChatMessages(history, "Be terse.")).toEqual([
       { role: "system", content: "Be terse." },
-      { role: "user", content: [{ type: "text", text: "hi" }] },
+      { role: "user", content: "hi" },
     ]);
   });
 });
@@ -156,8 +146,11 @@ describe("toFunctionTools", () => {
         { name: "edit_file", description: "Edits", inputSchema: { type: "object" } },
       ]),
     ).toEqual([
-      { type: "function", name: "read_file", description: "Reads", inputSchema: schema },
-      { type: "function", name: "edit_file", description: "Edits", inputSchema: { type: "object" } },
+      { type: "function", function: { name: "read_file", description: "Reads", parameters: schema } },
+      {
+        type: "function",
+        function: { name: "edit_file", description: "Edits", parameters: { type: "object" } },
+      },
     ]);
   });
 });

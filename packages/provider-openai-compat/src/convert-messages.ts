@@ -1,63 +1,88 @@
 /**
- * Our history (`ChatMessage[]` of wire chunks) and tool specs, converted to the AI SDK's
- * language-model prompt and function tools. The conversion also makes the history provider-valid:
- * `error`, `system` and other non-model chunks are dropped, empty messages vanish, and tool calls
- * and results are paired.
+ * Our history (`ChatMessage[]` of wire chunks) and tool specs, converted to the OpenAI chat
+ * completions shape. The conversion also makes the history provider-valid: `error`, `system` and
+ * other non-model chunks are dropped, empty messages vanish, and tool calls and results are paired.
  */
 import type { ToolSpec } from "@dispatch/kernel";
 import type { ChatMessage, Chunk } from "@dispatch/wire";
-import type { FunctionTool, Prompt, PromptMessage } from "./model-types.ts";
 
 /** What a tool result says when the history holds a call without one (an interrupted turn). */
 export const MISSING_TOOL_RESULT = "No result: the tool call was interrupted before it finished.";
 
-type PartOf<R extends PromptMessage["role"]> = Extract<PromptMessage, { role: R }>["content"] extends
-  | (infer P)[]
-  | string
-  ? P
-  : never;
-type AssistantPart = PartOf<"assistant">;
-type UserPart = PartOf<"user">;
-type ToolResultPart = Extract<PartOf<"tool">, { type: "tool-result" }>;
+/** A user content part: text or an image by URL. */
+export type OpenAIContentPart =
+  | { type: "text"; text: string }
+  | { type: "image_url"; image_url: { url: string } };
 
-/** Converts the history to the model prompt, led by the system prompt when there is one. */
-export function toPrompt(messages: readonly ChatMessage[], systemPrompt?: string): Prompt {
+/** A tool call as the assistant message carries it (arguments as a JSON string). */
+export interface OpenAIToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
+/** One chat completions message. */
+export type OpenAIMessage =
+  | { role: "system"; content: string }
+  | { role: "user"; content: string | OpenAIContentPart[] }
+  | {
+      role: "assistant";
+      content: string | null;
+      reasoning_content?: string;
+      tool_calls?: OpenAIToolCall[];
+    }
+  | { role: "tool"; tool_call_id: string; content: string };
+
+/** A tool as the model is told about it. */
+export interface OpenAIFunctionTool {
+  type: "function";
+  function: { name: string; description: string; parameters: unknown };
+}
+
+/** Converts the history to chat messages, led by the system prompt when there is one. */
+export function toChatMessages(messages: readonly ChatMessage[], systemPrompt?: string): OpenAIMessage[] {
   const answered = new Set<string>();
   for (const message of messages) {
     for (const chunk of message.chunks) if (chunk.type === "tool-result") answered.add(chunk.toolCallId);
   }
   const called = new Set<string>();
-  const out: Prompt = systemPrompt ? [{ role: "system", content: systemPrompt }] : [];
+  const out: OpenAIMessage[] = systemPrompt ? [{ role: "system", content: systemPrompt }] : [];
   for (const message of messages) {
-    const missing: ToolResultPart[] = [];
+    const missing: OpenAIMessage[] = [];
     if (message.role === "assistant") {
-      const content = assistantParts(message.chunks);
-      if (content.length > 0) out.push({ role: "assistant", content });
-      for (const part of content) {
-        if (part.type !== "tool-call") continue;
-        called.add(part.toolCallId);
-        if (!answered.has(part.toolCallId)) missing.push(interruptedResult(part));
+      const assistant = assistantMessage(message.chunks);
+      if (assistant) {
+        out.push(assistant);
+        for (const call of assistant.tool_calls ?? []) {
+          called.add(call.id);
+          if (!answered.has(call.id)) {
+            missing.push({ role: "tool", tool_call_id: call.id, content: MISSING_TOOL_RESULT });
+          }
+        }
       }
     } else if (message.role === "user") {
-      const content = userParts(message.chunks);
-      if (content.length > 0) out.push({ role: "user", content });
+      const content = userContent(message.chunks);
+      if (content) out.push({ role: "user", content });
     } else if (message.role === "system") {
       const text = textOf(message.chunks);
       if (text !== "") out.push({ role: "system", content: text });
     }
-    const results = [...toolResultParts(message.chunks, called), ...missing];
-    if (results.length > 0) out.push({ role: "tool", content: results });
+    for (const chunk of message.chunks) {
+      // A result without an earlier call (or a second result for one) would be rejected by the provider.
+      if (chunk.type !== "tool-result" || !called.has(chunk.toolCallId)) continue;
+      called.delete(chunk.toolCallId);
+      out.push({ role: "tool", tool_call_id: chunk.toolCallId, content: chunk.content });
+    }
+    out.push(...missing);
   }
   return out;
 }
 
 /** Converts tool specs to function tools, in the given order (the turn loop runs them). */
-export function toFunctionTools(specs: readonly ToolSpec[]): FunctionTool[] {
+export function toFunctionTools(specs: readonly ToolSpec[]): OpenAIFunctionTool[] {
   return specs.map((spec) => ({
     type: "function",
-    name: spec.name,
-    description: spec.description,
-    inputSchema: spec.inputSchema as FunctionTool["inputSchema"],
+    function: { name: spec.name, description: spec.description, parameters: spec.inputSchema },
   }));
 }
 
@@ -77,68 +102,56 @@ export function sanitizeToolInput(input: unknown): unknown {
   return typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
 }
 
-function assistantParts(chunks: readonly Chunk[]): AssistantPart[] {
-  const parts: AssistantPart[] = [];
+/** Text and reasoning joined, tool calls in order; `undefined` when nothing is left to send. */
+function assistantMessage(
+  chunks: readonly Chunk[],
+): Extract<OpenAIMessage, { role: "assistant" }> | undefined {
+  let text = "";
+  let reasoning = "";
+  const calls: OpenAIToolCall[] = [];
   for (const chunk of chunks) {
-    if (chunk.type === "text" && chunk.text !== "") parts.push({ type: "text", text: chunk.text });
-    else if (chunk.type === "thinking" && chunk.text !== "")
-      parts.push({ type: "reasoning", text: chunk.text });
+    if (chunk.type === "text") text += chunk.text;
+    else if (chunk.type === "thinking") reasoning += chunk.text;
     else if (chunk.type === "tool-call") {
-      parts.push({
-        type: "tool-call",
-        toolCallId: chunk.toolCallId,
-        toolName: chunk.toolName,
-        input: sanitizeToolInput(chunk.input),
+      calls.push({
+        id: chunk.toolCallId,
+        type: "function",
+        function: { name: chunk.toolName, arguments: JSON.stringify(sanitizeToolInput(chunk.input)) },
       });
     }
   }
-  return parts;
+  if (text === "" && reasoning === "" && calls.length === 0) return undefined;
+  return {
+    role: "assistant",
+    // With tool calls and no text the content is null, as OpenAI sends it.
+    content: calls.length > 0 ? text || null : text,
+    ...(reasoning !== "" ? { reasoning_content: reasoning } : {}),
+    ...(calls.length > 0 ? { tool_calls: calls } : {}),
+  };
 }
 
-function userParts(chunks: readonly Chunk[]): UserPart[] {
-  const parts: UserPart[] = [];
+/** One text part is sent as a plain string; text with images as parts. */
+function userContent(chunks: readonly Chunk[]): string | OpenAIContentPart[] | undefined {
+  const parts: OpenAIContentPart[] = [];
   for (const chunk of chunks) {
     if (chunk.type === "text" && chunk.text !== "") parts.push({ type: "text", text: chunk.text });
-    else if (chunk.type === "image") parts.push(imagePart(chunk.url, chunk.mimeType));
+    else if (chunk.type === "image") parts.push(imagePart(chunk.url));
   }
-  return parts;
+  if (parts.length === 0) return undefined;
+  const [only] = parts;
+  return parts.length === 1 && only?.type === "text" ? only.text : parts;
 }
 
 /**
  * An absolute http(s) or data URL goes to the model as an image URL (never downloaded here);
  * anything else becomes a note.
  */
-function imagePart(url: string, mimeType: string | undefined): UserPart {
+function imagePart(url: string): OpenAIContentPart {
   const parsed = URL.canParse(url) ? new URL(url) : undefined;
   if (parsed && ["http:", "https:", "data:"].includes(parsed.protocol)) {
-    return { type: "file", data: { type: "url", url: parsed }, mediaType: mimeType ?? "image" };
+    return { type: "image_url", image_url: { url: parsed.href } };
   }
   return { type: "text", text: `[image ${url} is not reachable by the model]` };
-}
-
-function toolResultParts(chunks: readonly Chunk[], called: Set<string>): ToolResultPart[] {
-  const parts: ToolResultPart[] = [];
-  for (const chunk of chunks) {
-    // A result without an earlier call (or a second result for one) would be rejected by the provider.
-    if (chunk.type !== "tool-result" || !called.has(chunk.toolCallId)) continue;
-    called.delete(chunk.toolCallId);
-    parts.push({
-      type: "tool-result",
-      toolCallId: chunk.toolCallId,
-      toolName: chunk.toolName,
-      output: { type: chunk.isError ? "error-text" : "text", value: chunk.content },
-    });
-  }
-  return parts;
-}
-
-function interruptedResult(call: { toolCallId: string; toolName: string }): ToolResultPart {
-  return {
-    type: "tool-result",
-    toolCallId: call.toolCallId,
-    toolName: call.toolName,
-    output: { type: "error-text", value: MISSING_TOOL_RESULT },
-  };
 }
 
 function textOf(chunks: readonly Chunk[]): string {

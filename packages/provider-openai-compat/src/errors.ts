@@ -3,7 +3,6 @@
  * retryable (rate limits, 5xx, network, timeouts) and what the user should do about each.
  */
 import { errorMessage, type ProviderEvent } from "@dispatch/kernel";
-import type { APICallError } from "ai";
 
 /** Every code this provider puts on an `error` event, sorted. */
 export type ProviderErrorCode =
@@ -46,28 +45,32 @@ export function timedOut(kind: "first-byte" | "idle", ms: number): ProviderError
   );
 }
 
-/**
- * Classifies anything the AI SDK reports (HTTP errors, network errors, in-stream error objects).
- * `sdk` is the loaded SDK (`sdk.ts`); undefined when the failure came before it was loaded.
- */
-export function classifyError(
-  error: unknown,
-  sdk: { APICallError: Pick<typeof APICallError, "isInstance"> } | undefined,
-): ProviderErrorEvent {
-  if (sdk?.APICallError.isInstance(error)) {
-    if (error.statusCode === undefined) {
-      return failure("NETWORK_ERROR", `could not reach the provider at ${error.url}: ${error.message}`, true);
-    }
-    return classifyStatus(error.statusCode, error.message);
+/** The stream broke off or the server reported an error in it (retryable). */
+export function streamFailure(message: string): ProviderErrorEvent {
+  return failure("STREAM_ERROR", message, true);
+}
+
+/** The request failed before a response: the server is unreachable (retryable). */
+export function networkFailure(url: string, error: unknown): ProviderErrorEvent {
+  return failure("NETWORK_ERROR", `could not reach the provider at ${url}: ${errorMessage(error)}`, true);
+}
+
+/** Anything else that went wrong in the call (not retryable). */
+export function unexpectedFailure(error: unknown): ProviderErrorEvent {
+  return failure("PROVIDER_ERROR", `the provider call failed: ${errorMessage(error)}`, false);
+}
+
+/** The provider's own message in an error response body: `error.message` of a JSON body, else the text. */
+export function errorDetail(body: string): string {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const error = (parsed as { error?: unknown } | null)?.error;
+    const message = typeof error === "string" ? error : (error as { message?: unknown } | undefined)?.message;
+    if (typeof message === "string" && message !== "") return message.slice(0, 500);
+  } catch {
+    // Not JSON: the text itself.
   }
-  if (isStreamErrorObject(error)) {
-    return failure("STREAM_ERROR", `the provider reported an error mid-stream: ${error.message}`, true);
-  }
-  const message = errorMessage(error);
-  if (error instanceof Error && error.name === "AI_InvalidResponseDataError") {
-    return failure("STREAM_ERROR", `the provider's stream broke off: ${message}`, true);
-  }
-  return failure("PROVIDER_ERROR", `the provider call failed: ${message}`, false);
+  return body.trim().slice(0, 500);
 }
 
 /** Classifies an HTTP error status; `detail` is the provider's own message. */
@@ -102,13 +105,4 @@ export function classifyStatus(status: number, detail: string): ProviderErrorEve
 /** Replaces every occurrence of `secret` (when set) with `[redacted]`. */
 export function redact(text: string, secret: string | undefined): string {
   return secret ? text.split(secret).join("[redacted]") : text;
-}
-
-function isStreamErrorObject(error: unknown): error is { message: string } {
-  return (
-    typeof error === "object" &&
-    error !== null &&
-    !(error instanceof Error) &&
-    typeof (error as { message?: unknown }).message === "string"
-  );
 }

@@ -1,33 +1,44 @@
 /**
- * Pure mappings from AI SDK language-model values to ours: usage (with cache details), finish
+ * Pure mappings from OpenAI chat completions values to ours: usage (with cache details), finish
  * reasons and reasoning effort.
  */
 import type { FinishReason, ReasoningEffort, Usage } from "@dispatch/wire";
-import type { ModelUsage } from "./model-types.ts";
 
-/** Our usage from the model's, or `undefined` when the server reported none. */
-export function toUsage(usage: ModelUsage): Usage | undefined {
-  const input = usage.inputTokens.total;
-  const output = usage.outputTokens.total;
-  if (input === undefined && output === undefined) return undefined;
-  const result: Usage = { inputTokens: input ?? 0, outputTokens: output ?? 0 };
-  const raw = (usage.raw ?? {}) as Record<string, unknown>;
+/** Our usage from the server's `usage` object, or `undefined` when it sent none. */
+export function toUsage(raw: unknown): Usage | undefined {
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const usage = raw as Record<string, unknown>;
+  const result: Usage = {
+    inputTokens: count(usage.prompt_tokens) ?? 0,
+    outputTokens: count(usage.completion_tokens) ?? 0,
+  };
+  const details = record(usage.prompt_tokens_details);
   // DeepSeek reports cache hits as `prompt_cache_hit_tokens` instead of `prompt_tokens_details`.
-  const cacheRead = positive(usage.inputTokens.cacheRead) ?? positive(raw.prompt_cache_hit_tokens);
+  const cacheRead = positive(details.cached_tokens) ?? positive(usage.prompt_cache_hit_tokens);
   if (cacheRead !== undefined) result.cacheReadTokens = cacheRead;
-  const details = (raw.prompt_tokens_details ?? {}) as Record<string, unknown>;
-  const cacheWrite =
-    positive(usage.inputTokens.cacheWrite) ??
-    positive(details.cache_write_tokens) ??
-    positive(raw.cache_creation_input_tokens);
+  const cacheWrite = positive(details.cache_write_tokens) ?? positive(usage.cache_creation_input_tokens);
   if (cacheWrite !== undefined) result.cacheWriteTokens = cacheWrite;
   return result;
 }
 
-/** Our finish reason: the model's unified reason, or the raw provider string when it has none. */
-export function toFinishReason(unified: string, raw: string | undefined): FinishReason {
-  if (unified === "other") return raw ?? "other";
-  return unified;
+/**
+ * Our finish reason for the server's `finish_reason`: the common ones mapped (`stop` becomes
+ * `content-filter` when the model refused), anything else passed through as the raw string.
+ */
+export function toFinishReason(raw: string, refused = false): FinishReason {
+  switch (raw) {
+    case "stop":
+      return refused ? "content-filter" : "stop";
+    case "length":
+      return "length";
+    case "content_filter":
+      return "content-filter";
+    case "tool_calls":
+    case "function_call":
+      return "tool-calls";
+    default:
+      return raw;
+  }
 }
 
 /**
@@ -38,6 +49,14 @@ export function toReasoningEffort(effort: ReasoningEffort): "low" | "medium" | "
   return effort === "low" || effort === "medium" ? effort : "high";
 }
 
+function count(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
 function positive(value: unknown): number | undefined {
   return typeof value === "number" && value > 0 ? value : undefined;
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
 }

@@ -1,8 +1,7 @@
 /**
  * The provider against the scripted model server (real HTTP, real SSE): streamed text, reasoning,
  * split parallel tool calls, usage with cache reads, error classification, abort and timeouts,
- * `listModels`, the request body actually sent, the `provider.request` span (never the key), and
- * (in a fresh process) the AI SDK loaded by the first call, not when the provider is created.
+ * `listModels`, the request body actually sent and the `provider.request` span (never the key).
  */
 import { createApiKeyService } from "@dispatch/auth-apikey";
 import {
@@ -428,34 +427,5 @@ describe("provider: listModels", () => {
     await expect(provider({ firstByteTimeoutMs: 50 }).listModels?.()).rejects.toThrow(
       "did not start answering",
     );
-  });
-});
-
-describe("provider: loading", () => {
-  it("loads the AI SDK on the first call, not when created (fresh process)", async () => {
-    model.enqueue(textReply("loaded"));
-    // `require.cache` lists every module Bun has evaluated, ES modules included.
-    const script = `
-      const { createApiKeyService } = await import("@dispatch/auth-apikey");
-      const { nullLogger } = await import("@dispatch/kernel");
-      const { createOpenAICompatProvider } = await import(${JSON.stringify(`${import.meta.dir}/provider.ts`)});
-      const loaded = () => Object.keys(require.cache).some((path) => /[/]ai[/]dist|openai-compatible/.test(path));
-      const keys = createApiKeyService({ test: { baseURL: ${JSON.stringify(model.baseURL)} } });
-      const provider = createOpenAICompatProvider({ id: "openai-compat", credential: "test", keys });
-      const atCreation = loaded();
-      const request = { model: "m1", messages: [{ role: "user", chunks: [{ type: "text", text: "hi" }] }],
-        tools: [], signal: new AbortController().signal, logger: nullLogger };
-      let text = "";
-      for await (const event of provider.stream(request)) if (event.type === "text-delta") text += event.delta;
-      console.log(JSON.stringify({ atCreation, afterCall: loaded(), text }));
-    `;
-    const child = Bun.spawn([process.execPath, "-e", script], { cwd: import.meta.dir, stderr: "pipe" });
-    const [out, err, code] = await Promise.all([
-      new Response(child.stdout).text(),
-      new Response(child.stderr).text(),
-      child.exited,
-    ]);
-    expect({ code, err }).toEqual({ code: 0, err: "" });
-    expect(JSON.parse(out)).toEqual({ atCreation: false, afterCall: true, text: "loaded" });
   });
 });

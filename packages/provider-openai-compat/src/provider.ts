@@ -1,39 +1,40 @@
 /**
- * One OpenAI-compatible `Provider` on the AI SDK's language-model layer (`@ai-sdk/openai-compatible`
- * `doStream`: request building, SSE parsing, chunk validation, tool-call assembly). It resolves its
- * credential at call time, maps stream parts to `ProviderEvent`s, enforces the first-byte and idle
- * timeouts, and records one `provider.request` span per call (never the key). The SDK is loaded by
- * the first call (`sdk.ts`), not at start.
+ * One OpenAI-compatible `Provider`: builds the chat completions request from our history, streams
+ * the response through `ChatStreamDecoder` (SSE framing by `eventsource-parser`), enforces the
+ * first-byte and idle timeouts, and records one `provider.request` span per call (never the key).
+ * It resolves its credential at call time. Why this is not the AI SDK's `doStream` any more:
+ * `notes/provider-streaming.md`.
  */
 
 import type { ApiKeyService } from "@dispatch/auth-apikey";
-import type {
-  AbortSignalLike,
-  ModelInfo,
-  Provider,
-  ProviderEvent,
-  ProviderRequest,
-  Span,
+import {
+  type AbortSignalLike,
+  errorMessage,
+  type ModelInfo,
+  type Provider,
+  type ProviderEvent,
+  type ProviderRequest,
+  type Span,
 } from "@dispatch/kernel";
 import { type CallWatch, type FetchLike, watchCall } from "./call-watch.ts";
-import { toFunctionTools, toPrompt } from "./convert-messages.ts";
+import { ChatStreamDecoder } from "./chat-stream.ts";
+import { toChatMessages, toFunctionTools } from "./convert-messages.ts";
 import {
-  classifyError,
   classifyStatus,
+  errorDetail,
   missingCredentials,
+  networkFailure,
   type ProviderErrorEvent,
   redact,
+  streamFailure,
   timedOut,
+  unexpectedFailure,
 } from "./errors.ts";
 import { parseModelList } from "./list-models.ts";
-import { toFinishReason, toReasoningEffort, toUsage } from "./map-parts.ts";
-import type { CallOptions, ChatModel, StreamPart } from "./model-types.ts";
+import { toReasoningEffort } from "./map-parts.ts";
 
 /** Default first-byte and idle timeouts. */
 export const DEFAULT_TIMEOUT_MS = 120_000;
-
-/** Chat models kept per provider (endpoint × key × model id); past this the cache starts over. */
-const MAX_CACHED_MODELS = 16;
 
 /** Options of `createOpenAICompatProvider`. */
 export interface OpenAICompatProviderOptions {
@@ -50,20 +51,6 @@ export interface OpenAICompatProviderOptions {
   fetch?: FetchLike;
 }
 
-/** The AI SDK, once loaded. */
-type Sdk = typeof import("./sdk.ts");
-
-let loadedSdk: Promise<Sdk> | undefined;
-
-/** Loads the AI SDK once per process; every provider shares it. */
-function loadSdk(): Promise<Sdk> {
-  loadedSdk ??= import("./sdk.ts");
-  return loadedSdk;
-}
-
-/** Resolves a model for the credentials of one call. */
-type ModelFor = (sdk: Sdk, credentials: { baseURL: string; apiKey?: string }, modelId: string) => ChatModel;
-
 /** Creates one provider, e.g. `createOpenAICompatProvider({ id: "openai-compat", credential: "opencode", keys })`. */
 export function createOpenAICompatProvider(options: OpenAICompatProviderOptions): Provider {
   const timeouts = {
@@ -73,39 +60,11 @@ export function createOpenAICompatProvider(options: OpenAICompatProviderOptions)
   const baseFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const watch = (signal?: AbortSignalLike) =>
     watchCall({ fetch: baseFetch, ...timeouts, ...(signal ? { signal } : {}) });
-  // Models are cached (building one compiles its chunk schema), so each request finds its call's
-  // watched fetch through the abort signal the call passes to the SDK.
-  const calls = new WeakMap<AbortSignal, CallWatch>();
-  const routedFetch: FetchLike = (input, init) => {
-    const call = init?.signal ? calls.get(init.signal) : undefined;
-    return call ? call.fetch(input, init) : baseFetch(input, init);
-  };
-  const sdkFetch = Object.assign(routedFetch, { preconnect: fetch.preconnect });
-  const models = new Map<string, ChatModel>();
-  const modelFor: ModelFor = (sdk, credentials, modelId) => {
-    const key = JSON.stringify([credentials.baseURL, credentials.apiKey ?? "", modelId]);
-    let model = models.get(key);
-    if (model === undefined) {
-      if (models.size >= MAX_CACHED_MODELS) models.clear();
-      const factory = sdk.createOpenAICompatible({
-        name: options.id,
-        baseURL: credentials.baseURL,
-        ...(credentials.apiKey ? { apiKey: credentials.apiKey } : {}),
-        includeUsage: true,
-        fetch: sdkFetch,
-      });
-      model = factory.chatModel(modelId);
-      models.set(key, model);
-    }
-    return model;
-  };
 
   return {
     id: options.id,
     stream(request) {
-      const call = watch(request.signal);
-      calls.set(call.signal, call);
-      return streamCall(options, request, call, modelFor);
+      return streamCall(options, request, watch(request.signal));
     },
     async listModels(signal) {
       const credentials = options.keys.resolve(options.credential);
@@ -116,10 +75,10 @@ export function createOpenAICompatProvider(options: OpenAICompatProviderOptions)
         const headers: Record<string, string> = credentials.apiKey
           ? { authorization: `Bearer ${credentials.apiKey}` }
           : {};
-        const response = await call.fetch(`${credentials.baseURL}/models`, { headers, signal: call.signal });
+        const response = await call.fetch(endpoint(credentials.baseURL, "models"), { headers });
         if (!response.ok) {
-          const detail = redact(await response.text().catch(() => ""), credentials.apiKey);
-          throw new Error(classifyStatus(response.status, detail.slice(0, 500)).message);
+          const detail = errorDetail(await response.text().catch(() => ""));
+          throw new Error(classifyStatus(response.status, redact(detail, credentials.apiKey)).message);
         }
         return parseModelList(await response.json()) satisfies ModelInfo[];
       } catch (error) {
@@ -144,30 +103,28 @@ async function flushWrites(): Promise<void> {
   await nextImmediate();
 }
 
-function callOptions(request: ProviderRequest, signal: AbortSignal): CallOptions {
-  return {
-    prompt: toPrompt(request.messages, request.systemPrompt),
-    // `toolChoice: auto` as `streamText` sent it, so the request body stays the same.
-    ...(request.tools.length > 0
-      ? { tools: toFunctionTools(request.tools), toolChoice: { type: "auto" as const } }
-      : {}),
-    ...(request.maxOutputTokens !== undefined ? { maxOutputTokens: request.maxOutputTokens } : {}),
-    ...(request.reasoningEffort
-      ? {
-          providerOptions: {
-            openaiCompatible: { reasoningEffort: toReasoningEffort(request.reasoningEffort) },
-          },
-        }
-      : {}),
-    abortSignal: signal,
-  };
+/** `<baseURL>/<path>`, whether or not the base URL ends with a slash. */
+function endpoint(baseURL: string, path: string): string {
+  return `${baseURL.replace(/\/+$/, "")}/${path}`;
+}
+
+/** The chat completions request body, in the field order OpenAI documents. */
+function requestBody(request: ProviderRequest): string {
+  return JSON.stringify({
+    model: request.model,
+    ...(request.maxOutputTokens !== undefined ? { max_tokens: request.maxOutputTokens } : {}),
+    ...(request.reasoningEffort ? { reasoning_effort: toReasoningEffort(request.reasoningEffort) } : {}),
+    messages: toChatMessages(request.messages, request.systemPrompt),
+    ...(request.tools.length > 0 ? { tools: toFunctionTools(request.tools), tool_choice: "auto" } : {}),
+    stream: true,
+    stream_options: { include_usage: true },
+  });
 }
 
 async function* streamCall(
   options: OpenAICompatProviderOptions,
   request: ProviderRequest,
   call: CallWatch,
-  modelFor: ModelFor,
 ): AsyncGenerator<ProviderEvent> {
   const credentials = options.keys.resolve(options.credential);
   if (credentials === undefined) {
@@ -181,103 +138,85 @@ async function* streamCall(
     model: request.model,
   });
   const outcome: Outcome = {};
-  let sdk: Sdk | undefined;
+  const url = endpoint(credentials.baseURL, "chat/completions");
+  let streaming = false;
   try {
     if (request.signal.aborted) return;
-    sdk = await loadSdk();
-    const model = modelFor(sdk, credentials, request.model);
-    const { stream } = await model.doStream(callOptions(request, call.signal));
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (credentials.apiKey) headers.authorization = `Bearer ${credentials.apiKey}`;
+    let response: Response;
+    try {
+      response = await call.fetch(url, { method: "POST", headers, body: requestBody(request) });
+    } catch (error) {
+      if (request.signal.aborted) return;
+      throw call.timedOut ? error : new NetworkError(error);
+    }
+    if (!response.ok) {
+      const detail = errorDetail(await response.text());
+      yield fail(outcome, classifyStatus(response.status, detail), credentials.apiKey);
+      return;
+    }
+    if (response.body === null) {
+      yield fail(outcome, streamFailure("the provider answered without a body"), credentials.apiKey);
+      return;
+    }
+    const reader = response.body.getReader();
+    streaming = true;
+    const decoder = new ChatStreamDecoder();
     let flushed = false;
-    for await (const part of stream) {
-      const events = mapPart(part, call, request.signal, outcome, sdk);
-      for (const event of events) {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (!done) call.sawBytes();
+      for (const event of done ? decoder.end() : decoder.push(value)) {
         if (event.type === "error") {
-          event.message = redact(event.message, credentials.apiKey);
-          outcome.error = event;
+          yield fail(outcome, event, credentials.apiKey);
+          return;
         }
+        if (event.type === "finish") outcome.finishReason = event.reason;
+        else if (event.type === "usage") outcome.usage = event.usage;
         yield event;
-        // A burst of chunks is processed in one go; let the first token leave before the rest.
+        // A burst of chunks is decoded in one go; let the first token leave before the rest.
         if (!flushed && (event.type === "text-delta" || event.type === "reasoning-delta")) {
           flushed = true;
           await flushWrites();
         }
       }
-      if (outcome.error || outcome.aborted) return;
+      if (done) return;
     }
   } catch (error) {
-    if (!request.signal.aborted) {
-      const event = call.timedOut
-        ? timedOut(call.timedOut.kind, call.timedOut.ms)
-        : classifyError(error, sdk);
-      event.message = redact(event.message, credentials.apiKey);
-      outcome.error = event;
-      yield event;
-    }
+    if (request.signal.aborted) return;
+    const event = call.timedOut
+      ? timedOut(call.timedOut.kind, call.timedOut.ms)
+      : error instanceof NetworkError
+        ? networkFailure(url, error.cause)
+        : streaming
+          ? streamFailure(`the provider's stream broke off: ${errorMessage(error)}`)
+          : unexpectedFailure(error);
+    yield fail(outcome, event, credentials.apiKey);
   } finally {
     call.dispose();
     endSpan(span, call, outcome, request.signal.aborted);
   }
 }
 
+/** A fetch that failed before any response. */
+class NetworkError extends Error {
+  constructor(cause: unknown) {
+    super("network error", { cause });
+  }
+}
+
+/** Records the error as the call's outcome, with the key redacted from its message. */
+function fail(outcome: Outcome, event: ProviderErrorEvent, apiKey: string | undefined): ProviderErrorEvent {
+  event.message = redact(event.message, apiKey);
+  outcome.error = event;
+  return event;
+}
+
 interface Outcome {
   finishReason?: string;
   usage?: { inputTokens: number; outputTokens: number; cacheReadTokens?: number };
   error?: ProviderErrorEvent;
-  aborted?: boolean;
-}
-
-function mapPart(
-  part: StreamPart,
-  call: CallWatch,
-  callerSignal: AbortSignalLike,
-  outcome: Outcome,
-  sdk: Sdk,
-): ProviderEvent[] {
-  switch (part.type) {
-    case "text-delta":
-      return part.delta ? [{ type: "text-delta", delta: part.delta }] : [];
-    case "reasoning-delta":
-      return part.delta ? [{ type: "reasoning-delta", delta: part.delta }] : [];
-    case "tool-call":
-      return [
-        {
-          type: "tool-call",
-          toolCallId: part.toolCallId,
-          toolName: part.toolName,
-          input: parseInput(part.input),
-        },
-      ];
-    case "finish": {
-      const usage = toUsage(part.usage);
-      if (usage) outcome.usage = usage;
-      const reason = toFinishReason(part.finishReason.unified, part.finishReason.raw);
-      outcome.finishReason = reason;
-      return usage
-        ? [
-            { type: "usage", usage },
-            { type: "finish", reason },
-          ]
-        : [{ type: "finish", reason }];
-    }
-    case "error":
-      if (call.timedOut) return [timedOut(call.timedOut.kind, call.timedOut.ms)];
-      if (callerSignal.aborted) {
-        outcome.aborted = true;
-        return [];
-      }
-      return [classifyError(part.error, sdk)];
-    default:
-      return [];
-  }
-}
-
-/** A tool call's JSON arguments as an object; invalid JSON passes through as the raw string. */
-function parseInput(input: string): unknown {
-  try {
-    return JSON.parse(input);
-  } catch {
-    return input;
-  }
 }
 
 function endSpan(span: Span, call: CallWatch, outcome: Outcome, aborted: boolean): void {
