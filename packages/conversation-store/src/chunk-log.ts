@@ -50,8 +50,11 @@ const NO_LIMIT = -1;
 /** Prepares the chunk log's statements. */
 export function createChunkLog(sql: SqlDatabase): ChunkLog {
   const head = sql.prepare<{ last_seq: number }>("SELECT last_seq FROM conversations WHERE id = ?");
-  const lastMessage = sql.prepare<{ msg_index: number }>(
-    "SELECT msg_index FROM messages WHERE conversation_id = ? ORDER BY msg_index DESC LIMIT 1",
+  // Where an append continues: the last seq and the last message index, in one statement.
+  const tail = sql.prepare<{ last_seq: number; last_msg: number | null }>(
+    `SELECT last_seq,
+       (SELECT msg_index FROM messages WHERE conversation_id = ? ORDER BY msg_index DESC LIMIT 1) AS last_msg
+     FROM conversations WHERE id = ?`,
   );
   const insertMessage = sql.prepare(
     "INSERT INTO messages (conversation_id, msg_index, role, turn_id) VALUES (?, ?, ?, ?)",
@@ -78,8 +81,10 @@ export function createChunkLog(sql: SqlDatabase): ChunkLog {
 
   return {
     append(conversationId, turnId, messages) {
-      let seq = head.get(conversationId)?.last_seq ?? 0;
-      let msgIndex = (lastMessage.get(conversationId)?.msg_index ?? -1) + 1;
+      const at = tail.get(conversationId, conversationId);
+      const first = at?.last_seq ?? 0;
+      let seq = first;
+      let msgIndex = (at?.last_msg ?? -1) + 1;
       const stored: StoredChunk[] = [];
       for (const message of messages) {
         // A message without chunks has nothing to store or send; it takes no index.
@@ -92,7 +97,7 @@ export function createChunkLog(sql: SqlDatabase): ChunkLog {
         }
         msgIndex += 1;
       }
-      setLastSeq.run(seq, conversationId);
+      if (seq !== first) setLastSeq.run(seq, conversationId);
       return stored;
     },
 

@@ -22,6 +22,12 @@ export type SettableColumn =
 export interface ConversationTable {
   /** Inserts the conversation if absent (never changes an existing one) and returns it. */
   ensure(id: string, workspaceId?: string): ConversationMeta;
+  /**
+   * Inserts the conversation (idle, workspace `default`) if absent and writes nothing otherwise:
+   * `ensure` without its returned row, for writers inside a transaction (an existing row's page
+   * is not rewritten).
+   */
+  insertIfMissing(id: string): void;
   get(id: string): ConversationMeta | null;
   list(filter: ConversationFilter): ConversationMeta[];
   set(id: string, column: SettableColumn, value: string | number | null): void;
@@ -29,6 +35,8 @@ export interface ConversationTable {
   compactPercent(id: string): number | null;
   /** Sets `last_activity_at`, and the title when it is still empty and `title` is not. */
   touch(id: string, title: string): void;
+  /** Sets the title while it is still empty (no write when it is set or `title` is empty). */
+  titleIfEmpty(id: string, title: string): void;
 }
 
 interface MetaRow {
@@ -61,6 +69,10 @@ export function createConversationTable(sql: SqlDatabase, now: () => number): Co
      ON CONFLICT (id) DO UPDATE SET title = title
      RETURNING ${META_COLUMNS}`,
   );
+  const insertIfMissing = sql.prepare(
+    `INSERT INTO conversations (id, created_at, last_activity_at) VALUES (?, ?, ?)
+     ON CONFLICT (id) DO NOTHING`,
+  );
   const select = sql.prepare<MetaRow>(`SELECT ${META_COLUMNS} FROM conversations WHERE id = ?`);
   const selectSettings = sql.prepare<{
     cwd: string | null;
@@ -73,6 +85,7 @@ export function createConversationTable(sql: SqlDatabase, now: () => number): Co
   const touch = sql.prepare(
     "UPDATE conversations SET last_activity_at = ?, title = CASE WHEN title = '' THEN ? ELSE title END WHERE id = ?",
   );
+  const titleIfEmpty = sql.prepare("UPDATE conversations SET title = ? WHERE id = ? AND title = ''");
   const setters = new Map<SettableColumn, SqlStatement<unknown>>(
     SETTABLE.map((column) => [
       column,
@@ -90,6 +103,10 @@ export function createConversationTable(sql: SqlDatabase, now: () => number): Co
       const row = ensure.get(id, workspaceId, at, at);
       if (!row) throw new Error(`ensure(${id}): the upsert returned no row (a bug in its SQL)`);
       return toMeta(row);
+    },
+    insertIfMissing(id) {
+      const at = now();
+      insertIfMissing.run(id, at, at);
     },
     get(id) {
       const row = select.get(id);
@@ -123,6 +140,9 @@ export function createConversationTable(sql: SqlDatabase, now: () => number): Co
     compactPercent: (id) => selectCompactPercent.get(id)?.compact_percent ?? null,
     touch(id, title) {
       touch.run(now(), title, id);
+    },
+    titleIfEmpty(id, title) {
+      if (title !== "") titleIfEmpty.run(title, id);
     },
   };
 }

@@ -16,6 +16,7 @@ export { CONVERSATION_STORE_MIGRATIONS, CONVERSATION_STORE_OWNER } from "./schem
 export { type ConversationStoreOptions, createConversationStore } from "./store.ts";
 export { deriveTitle, TITLE_MAX_LENGTH } from "./title.ts";
 export type {
+  AppendOptions,
   ChunkWindow,
   ConversationFilter,
   ConversationSettings,

@@ -105,6 +105,46 @@ describe("append", () => {
     expect(t.store.loadHistory("c")).toEqual([user("x")]);
   });
 
+  it("with touch: false writes the log only; the title is still set while empty", () => {
+    t.clock.now = 2_000;
+    t.store.upsertWorkspace("web");
+    t.store.ensureConversation("c", { workspaceId: "web" });
+    t.clock.now = 3_000;
+    const stored = t.store.append("c", "turn-1", [assistant("step")], { touch: false });
+    expect(stored.map((chunk) => chunk.seq)).toEqual([1]);
+    expect(t.store.getMeta("c")).toMatchObject({ lastActivityAt: 2_000, title: "" });
+    expect(t.store.getWorkspace("web")?.lastActivityAt).toBe(2_000);
+    t.store.append("c", "turn-1", [user("steering text")], { touch: false });
+    expect(t.store.getMeta("c")).toMatchObject({ lastActivityAt: 2_000, title: "steering text" });
+    t.store.append("c", "turn-1", [user("not the title")], { touch: false });
+    expect(t.store.getMeta("c")?.title).toBe("steering text");
+    // Gap-free across both kinds of append, and an unknown conversation is still created.
+    expect(t.store.append("c", "turn-1", [user("x")])[0]?.seq).toBe(4);
+    expect(t.store.append("new", "turn-1", [assistant("y")], { touch: false })[0]?.seq).toBe(1);
+    expect(t.store.getMeta("new")).toMatchObject({ status: "idle", workspaceId: "default" });
+  });
+
+  it("a step append (touch: false) rewrites no conversation metadata: the turn's seal stamps activity", () => {
+    t.store.ensureConversation("c");
+    t.store.append("c", "turn-1", [user("hi")]);
+    t.clock.now = 7_000;
+    const before = t.storage.sql.prepare<{ n: number }>("SELECT total_changes() AS n").get()?.n;
+    t.store.append("c", "turn-1", [assistant("a"), results("call-1")], { touch: false });
+    const after = t.storage.sql.prepare<{ n: number }>("SELECT total_changes() AS n").get()?.n;
+    // Two message rows, two chunk rows and the last seq: no upsert of the conversation row, no
+    // activity stamp on it or its workspace.
+    expect((after ?? 0) - (before ?? 0)).toBe(5);
+    expect(t.store.getMeta("c")?.lastActivityAt).toBe(1_000);
+    t.clock.now = 8_000;
+    t.store.sealTurn(
+      "c",
+      { turnId: "turn-1", usage: { inputTokens: 1, outputTokens: 1 }, steps: [] },
+      "stop",
+    );
+    expect(t.store.getMeta("c")?.lastActivityAt).toBe(8_000);
+    expect(t.store.getWorkspace("default")?.lastActivityAt).toBe(8_000);
+  });
+
   it("sets the title from the first user text once, and again only after it is cleared", () => {
     t.store.append("c", "turn-1", [assistant("I speak first")]);
     expect(t.store.getMeta("c")?.title).toBe("");

@@ -42,11 +42,16 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
   const copyConversation = createConversationCopier(sql);
 
   /** Appends and stamps activity on the conversation and its workspace; the caller holds the transaction. */
-  function appendAndTouch(id: string, turnId: string, messages: readonly ChatMessage[]) {
+  function appendAndTouch(id: string, turnId: string | null, messages: readonly ChatMessage[]) {
     const stored = log.append(id, turnId, messages);
-    conversations.touch(id, deriveTitle(messages));
-    workspaces.touchFor(id, now());
+    touch(id, deriveTitle(messages));
     return stored;
+  }
+
+  /** Stamps activity on the conversation (and its title while empty) and on its workspace. */
+  function touch(id: string, title: string): void {
+    conversations.touch(id, title);
+    workspaces.touchFor(id, now());
   }
 
   function recoverConversation(id: string, report: RecoveryReport): void {
@@ -127,20 +132,25 @@ export function createConversationStore(options: ConversationStoreOptions): Conv
 
     beginTurn(conversationId, turnId) {
       sql.transaction(() => {
-        conversations.ensure(conversationId);
+        conversations.insertIfMissing(conversationId);
         turns.begin(conversationId, turnId);
       });
     },
-    append(conversationId, turnId, messages) {
+    append(conversationId, turnId, messages, options) {
       return sql.transaction(() => {
-        conversations.ensure(conversationId);
-        return appendAndTouch(conversationId, turnId, messages);
+        conversations.insertIfMissing(conversationId);
+        if (options?.touch !== false) return appendAndTouch(conversationId, turnId, messages);
+        // A step of a running turn: the log only (the turn stamps activity when it opens and seals).
+        const stored = log.append(conversationId, turnId, messages);
+        conversations.titleIfEmpty(conversationId, deriveTitle(messages));
+        return stored;
       });
     },
     sealTurn(conversationId, metrics, finishReason) {
       sql.transaction(() => {
-        conversations.ensure(conversationId);
+        conversations.insertIfMissing(conversationId);
         turns.seal(conversationId, metrics, finishReason);
+        touch(conversationId, "");
       });
     },
     transaction: (fn) => sql.transaction(fn),

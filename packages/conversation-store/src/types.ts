@@ -73,6 +73,17 @@ export interface ReplaceHistoryOptions {
   compactedFrom?: string;
 }
 
+/** Options of `append`. */
+export interface AppendOptions {
+  /**
+   * Whether the append stamps `lastActivityAt` on the conversation and its workspace. Default
+   * true. The orchestrator passes false for a turn's step appends: the turn stamps activity when
+   * it opens (with its user message) and when it seals, so a step's commit writes only the log
+   * rows (no conversation row, activity index or workspace pages in the WAL).
+   */
+  touch?: boolean;
+}
+
 export interface ConversationStore {
   /**
    * Creates the conversation if absent (status `idle`, workspace `"default"` unless given; a given
@@ -120,10 +131,16 @@ export interface ConversationStore {
   beginTurn(conversationId: string, turnId: string): void;
   /**
    * Appends messages in one transaction and returns their chunks with the assigned seqs. Sets the
-   * title from the first user text if the conversation has none. Updates `lastActivityAt`.
+   * title from the first user text if the conversation has none. Updates `lastActivityAt` unless
+   * `options.touch` is false.
    */
-  append(conversationId: string, turnId: string, messages: readonly ChatMessage[]): StoredChunk[];
-  /** Marks the turn sealed and stores its metrics, in one transaction. */
+  append(
+    conversationId: string,
+    turnId: string,
+    messages: readonly ChatMessage[],
+    options?: AppendOptions,
+  ): StoredChunk[];
+  /** Marks the turn sealed, stores its metrics and updates `lastActivityAt`, in one transaction. */
   sealTurn(conversationId: string, metrics: TurnMetrics, finishReason: string): void;
   /**
    * Runs `fn` as one transaction: every store write it makes commits together (one WAL commit),

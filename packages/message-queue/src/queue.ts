@@ -55,6 +55,11 @@ export function createQueue(host: HostApi, sql: SqlDatabase, orchestrator: Sessi
     "SELECT DISTINCT conversation_id FROM queued_messages",
   );
 
+  // Conversations that may have queued rows: every insert adds its conversation, a drain that
+  // empties it removes it. This queue is the table's only writer, so a conversation not in the set
+  // has nothing queued and `drain` answers without SQL (most tool-result boundaries and seals).
+  const maybeQueued = new Set(pending.all().map((row) => row.conversation_id));
+
   const list = (conversationId: string): QueuedMessage[] =>
     listStmt.all(conversationId).map((row) => ({ id: row.id, text: row.text, queuedAt: row.queued_at }));
 
@@ -72,6 +77,7 @@ export function createQueue(host: HostApi, sql: SqlDatabase, orchestrator: Sessi
         if (outcome.started) return { startedTurn: true, queue: list(conversationId) };
         if (outcome.reason !== "already-active") return { error: outcome.message };
       }
+      maybeQueued.add(conversationId);
       insertStmt.run(crypto.randomUUID(), conversationId, text, host.now(), options.workspaceId ?? null);
       changed(conversationId);
       return { startedTurn: false, queue: list(conversationId) };
@@ -87,13 +93,18 @@ export function createQueue(host: HostApi, sql: SqlDatabase, orchestrator: Sessi
   const steering: SteeringSource = {
     drain(conversationId) {
       try {
-        // Most boundaries find the queue empty: a read, no write transaction.
-        if (!hasAny.get(conversationId)) return [];
+        if (!maybeQueued.has(conversationId)) return [];
+        // A read first: a queue emptied by `cancel` needs no write transaction.
+        if (!hasAny.get(conversationId)) {
+          maybeQueued.delete(conversationId);
+          return [];
+        }
         const messages = sql.transaction(() => {
           const rows = list(conversationId);
           if (rows.length > 0) deleteAll.run(conversationId);
           return rows;
         });
+        maybeQueued.delete(conversationId);
         if (messages.length > 0) changed(conversationId);
         return messages;
       } catch (err) {

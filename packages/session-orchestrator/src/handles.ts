@@ -28,6 +28,20 @@ export const toolsFilter = defineFilter<ToolAssembly>("session-orchestrator/tool
 export const turnStarted = defineEvent<{ conversationId: string; turnId: string }>(
   "session-orchestrator/turn-started",
 );
+/**
+ * A turn is sealing: emitted inside the seal's transaction, just before it commits, with what
+ * `turnSettled` will carry. A listener's synchronous database writes commit with the seal (one
+ * WAL commit instead of one per listener); a listener must not await, and a throw is logged and
+ * does not stop the seal. Followed by `turnSettled` once committed.
+ */
+export const turnSealing = defineEvent<{
+  conversationId: string;
+  turnId: string;
+  finishReason: string;
+  /** `<credential>/<model>` the turn ran on. */
+  model: string;
+  metrics: TurnMetrics;
+}>("session-orchestrator/turn-sealing");
 /** A turn ended and everything is persisted (or it failed before sealing). */
 export const turnSettled = defineEvent<{
   conversationId: string;
@@ -131,6 +145,12 @@ export interface SystemPromptContext {
  */
 export interface SystemPromptSource {
   forTurn(context: SystemPromptContext): Promise<string | undefined>;
+  /**
+   * Writes what `forTurn` built for the conversation and has not stored yet. The orchestrator calls
+   * it inside the turn's opening transaction, so the prompt commits with the turn. Optional;
+   * contract: synchronous, never throws.
+   */
+  persist?(conversationId: string): void;
   /** Forces a rebuild on the next turn (after compaction). */
   invalidate(conversationId: string): void;
 }

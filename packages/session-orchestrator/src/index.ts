@@ -24,6 +24,7 @@ export {
   systemPromptSourceService,
   type ToolAssembly,
   toolsFilter,
+  turnSealing,
   turnSettled,
   turnStarted,
   type WarmOutcome,

@@ -18,6 +18,8 @@ import {
   type StartTurnRequest,
   steeringSourceService,
   stepBoundaryService,
+  systemPromptSourceService,
+  turnSealing,
   turnSettled,
   turnStarted,
 } from "./handles.ts";
@@ -134,13 +136,15 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
       const history = store.loadHistory(conversationId);
       const userMessage = toUserMessage(request);
       // One commit before the model is called: the conversation and its settings, its status,
-      // the running turn (for recovery) and the user message.
+      // the running turn (for recovery), the user message and a newly built system prompt.
+      const promptSource = host.tryGetService(systemPromptSourceService);
       store.transaction(() => {
         recordRequest(request);
         if (request.model) store.setModel(conversationId, resolved.name);
         store.setStatus(conversationId, "active");
         store.beginTurn(conversationId, turnId);
         store.append(conversationId, turnId, [userMessage]);
+        promptSource?.persist?.(conversationId);
       });
       announceStatus(conversationId, "active", workspaceId);
       host.emit(turnStarted, { conversationId, turnId });
@@ -166,7 +170,8 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
         maxSteps: options.maxSteps,
         retry: options.retry,
         persist: async (messages: ChatMessage[]) => {
-          store.append(conversationId, turnId, messages);
+          // The log only: the turn stamps activity when it opens and when it seals.
+          store.append(conversationId, turnId, messages, { touch: false });
         },
         drainSteering: async () => {
           const queued = host.tryGetService(steeringSourceService)?.drain(conversationId) ?? [];
@@ -197,11 +202,20 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
         ...(result.contextSize === undefined ? {} : { contextSize: result.contextSize }),
       };
       const sealedMetrics = metrics;
+      const sealedModel = resolved.name;
       // Nothing awaits between this commit and `finally`, so `closeRequested` cannot change in between.
       const status = turn.closeRequested ? "closed" : "idle";
       store.transaction(() => {
         store.sealTurn(conversationId, sealedMetrics, result.finishReason);
         store.setStatus(conversationId, status);
+        // Listeners' writes (throughput samples) commit with the seal.
+        host.emit(turnSealing, {
+          conversationId,
+          turnId,
+          finishReason: result.finishReason,
+          model: sealedModel,
+          metrics: sealedMetrics,
+        });
       });
       finalStatus = { status, workspaceId };
       sealed = true;

@@ -7,7 +7,7 @@ import { resolve as resolvePath } from "node:path";
 import type { ConversationStore } from "@dispatch/conversation-store";
 import type { CredentialStore, ResolvedModel } from "@dispatch/credential-store";
 import type { HostApi, Tool } from "@dispatch/kernel";
-import type { ReasoningEffort } from "@dispatch/wire";
+import type { ReasoningEffort, Workspace } from "@dispatch/wire";
 import { systemPromptSourceService, toolsFilter } from "./handles.ts";
 
 /** Everything a model request needs besides the messages. */
@@ -47,13 +47,13 @@ export interface PrepareDeps {
 export function effectiveCwd(deps: PrepareDeps, conversationId: string, override?: string): string {
   const meta = deps.store.getMeta(conversationId);
   const own = override ?? (meta ? deps.store.getSettings(conversationId).cwd : null);
-  return cwdIn(deps, meta?.workspaceId, own);
+  const workspace = meta ? deps.store.getWorkspace(meta.workspaceId) : null;
+  return cwdIn(deps, workspace, own);
 }
 
 /** The ladder below the conversation: its own cwd against the workspace default, else the server's. */
-function cwdIn(deps: PrepareDeps, workspaceId: string | undefined, own: string | null | undefined): string {
-  const workspaceCwd =
-    workspaceId === undefined ? undefined : deps.store.getWorkspace(workspaceId)?.defaultCwd;
+function cwdIn(deps: PrepareDeps, workspace: Workspace | null, own: string | null | undefined): string {
+  const workspaceCwd = workspace?.defaultCwd;
   const base = workspaceCwd ? resolvePath(deps.defaultCwd, workspaceCwd) : deps.defaultCwd;
   return own ? resolvePath(base, own) : base;
 }
@@ -74,10 +74,9 @@ export async function prepareRequest(
   if ("error" in resolved) return resolved;
   // A conversation this turn creates lands in the given workspace, else in `default`.
   const workspaceId = overrides.workspaceId ?? store.getMeta(conversationId)?.workspaceId ?? "default";
-  const cwd = cwdIn(deps, workspaceId, overrides.cwd ?? settings.cwd);
-  const roots = (store.getWorkspace(workspaceId)?.extraRoots ?? []).map((root) =>
-    resolvePath(deps.defaultCwd, root),
-  );
+  const workspace = store.getWorkspace(workspaceId);
+  const cwd = cwdIn(deps, workspace, overrides.cwd ?? settings.cwd);
+  const roots = (workspace?.extraRoots ?? []).map((root) => resolvePath(deps.defaultCwd, root));
   const assembly = await host.applyFilters(toolsFilter, { tools: [...host.tools()], conversationId, cwd });
   const systemPrompt = await host
     .tryGetService(systemPromptSourceService)

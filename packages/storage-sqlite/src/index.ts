@@ -14,7 +14,9 @@ export {
 export { createStorageSqliteExtension, type StorageSqliteExtensionOptions } from "./extension.ts";
 export { prefixUpperBound } from "./kv.ts";
 export {
+  AUTO_CHECKPOINT_PAGES,
   createSqliteStorage,
+  IDLE_CHECKPOINT_MS,
   type SqliteStorage,
   type SqliteStorageOptions,
   STORAGE_OWNER,

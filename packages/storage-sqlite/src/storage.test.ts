@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -8,8 +8,8 @@ import { createSqliteStorage, type SqliteStorage } from "./storage.ts";
 let dir: string;
 let opened: SqliteStorage[];
 
-function open(name = "db.sqlite"): SqliteStorage {
-  const storage = createSqliteStorage({ path: join(dir, name) });
+function open(name = "db.sqlite", options: { idleCheckpointMs?: number } = {}): SqliteStorage {
+  const storage = createSqliteStorage({ path: join(dir, name), ...options });
   opened.push(storage);
   return storage;
 }
@@ -32,6 +32,24 @@ describe("createSqliteStorage", () => {
     expect(pragma("busy_timeout")).toBe(5000);
     expect(pragma("synchronous")).toBe(1); // NORMAL
     expect(pragma("foreign_keys")).toBe(1);
+    expect(pragma("wal_autocheckpoint")).toBe(4000);
+  });
+
+  it("checkpoints the WAL into the database file once writes pause", async () => {
+    const { sql } = open("db.sqlite", { idleCheckpointMs: 20 });
+    sql.exec("CREATE TABLE blobs (body TEXT NOT NULL)");
+    const insert = sql.prepare("INSERT INTO blobs (body) VALUES (?)");
+    // ~1 MB in the WAL, far below the auto-checkpoint threshold: only the idle checkpoint moves it.
+    sql.transaction(() => {
+      for (let i = 0; i < 250; i++) insert.run("x".repeat(4000));
+    });
+    const fileSize = () => statSync(join(dir, "db.sqlite")).size;
+    expect(fileSize()).toBeLessThan(100_000);
+    for (let waited = 0; fileSize() < 1_000_000 && waited < 5_000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(fileSize()).toBeGreaterThan(1_000_000);
+    expect(sql.prepare<{ n: number }>("SELECT COUNT(*) AS n FROM blobs").get()?.n).toBe(250);
   });
 
   it("keeps committed data across close and reopen", () => {

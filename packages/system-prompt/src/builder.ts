@@ -2,7 +2,9 @@
  * `createSystemPrompt`: the orchestrator's `SystemPromptSource` and the template service over one
  * database. A conversation's prompt is built once from the global template and persisted with the
  * cwd it was built for; later turns get those exact bytes (prompt caching depends on it) until the
- * cwd changes or the conversation is invalidated.
+ * cwd changes or the conversation is invalidated. A new build is written by `persist`, inside the
+ * turn's opening transaction (one commit instead of two); what no turn persisted (a warm probe, a
+ * turn that failed before opening) is written on the next macrotask, and at `flush`.
  */
 import type { KeyValueStore, Logger, Migration, SqlDatabase } from "@dispatch/kernel";
 import type { SystemPromptContext, SystemPromptSource } from "@dispatch/session-orchestrator";
@@ -51,6 +53,8 @@ export interface SystemPromptOptions {
 export function createSystemPrompt(options: SystemPromptOptions): {
   source: SystemPromptSource;
   service: SystemPromptService;
+  /** Writes every build not persisted yet (the extension calls it when it deactivates). */
+  flush(): void;
 } {
   const { sql, kv, logger, now } = options;
   sql.migrate(SYSTEM_PROMPT_OWNER, SYSTEM_PROMPT_MIGRATIONS);
@@ -66,6 +70,9 @@ export function createSystemPrompt(options: SystemPromptOptions): {
   // invalidation bumps the epoch so a build already running does not persist a stale prompt.
   const building = new Map<string, Promise<string>>();
   const epochs = new Map<string, number>();
+  // Builds not written yet, by conversation: served from here until written.
+  const unsaved = new Map<string, { cwd: string; prompt: string; builtAt: number }>();
+  let flushTimer: ReturnType<typeof setTimeout> | undefined;
   // Conversations started together in one cwd share one `git` run per variable.
   const resolveOptions: ResolveOptions = { gitCache: createGitCache({ now }), ...options.resolve };
 
@@ -91,12 +98,42 @@ export function createSystemPrompt(options: SystemPromptOptions): {
     const values = await resolveVariables(keys, { ...context, now: now() }, resolveOptions);
     const prompt = renderTemplate(nodes, (key) => values.get(key));
     if ((epochs.get(context.conversationId) ?? 0) === epoch) {
-      save.run(context.conversationId, context.cwd, prompt, now());
+      unsaved.set(context.conversationId, { cwd: context.cwd, prompt, builtAt: now() });
+      flushTimer ??= setTimeout(flush, 0);
     }
     logger
       .child({ conversationId: context.conversationId })
       .debug("system prompt built", { bytes: prompt.length });
     return prompt;
+  }
+
+  /** Writes the conversation's unsaved build, if any (inside the caller's transaction when there is one). */
+  function persist(conversationId: string): void {
+    const build = unsaved.get(conversationId);
+    if (!build) return;
+    save.run(conversationId, build.cwd, build.prompt, build.builtAt);
+    unsaved.delete(conversationId);
+  }
+
+  function flush(): void {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    if (unsaved.size === 0) return;
+    const builds = [...unsaved];
+    try {
+      sql.transaction(() => {
+        for (const [conversationId, build] of builds) {
+          save.run(conversationId, build.cwd, build.prompt, build.builtAt);
+        }
+      });
+      // Forgotten only once committed (and unless rebuilt or invalidated meanwhile).
+      for (const [conversationId, build] of builds) {
+        if (unsaved.get(conversationId) === build) unsaved.delete(conversationId);
+      }
+    } catch (err) {
+      // Kept in memory: the next turn's opening transaction tries again.
+      logger.warn("could not store built system prompts", { err, count: unsaved.size });
+    }
   }
 
   function shared(context: SystemPromptContext): Promise<string> {
@@ -113,7 +150,7 @@ export function createSystemPrompt(options: SystemPromptOptions): {
   const source: SystemPromptSource = {
     async forTurn(context) {
       try {
-        const stored = select.get(context.conversationId);
+        const stored = unsaved.get(context.conversationId) ?? select.get(context.conversationId);
         const prompt = stored?.cwd === context.cwd ? stored.prompt : await shared(context);
         return prompt.trim() === "" ? undefined : prompt;
       } catch (err) {
@@ -122,8 +159,16 @@ export function createSystemPrompt(options: SystemPromptOptions): {
         return undefined;
       }
     },
+    persist(conversationId) {
+      try {
+        persist(conversationId);
+      } catch (err) {
+        logger.child({ conversationId }).warn("could not store the built system prompt", { err });
+      }
+    },
     invalidate(conversationId) {
       epochs.set(conversationId, (epochs.get(conversationId) ?? 0) + 1);
+      unsaved.delete(conversationId);
       for (const key of building.keys()) {
         if (key.startsWith(`${conversationId}\u0000`)) building.delete(key);
       }
@@ -134,5 +179,5 @@ export function createSystemPrompt(options: SystemPromptOptions): {
       }
     },
   };
-  return { source, service };
+  return { source, service, flush };
 }

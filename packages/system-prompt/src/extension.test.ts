@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createConversationStoreExtension } from "@dispatch/conversation-store";
-import { createHost, createLogger, type Host, type LogRecord } from "@dispatch/kernel";
+import { createHost, createLogger, type Host, type LogRecord, storageService } from "@dispatch/kernel";
 import { type SystemPromptContext, systemPromptSourceService } from "@dispatch/session-orchestrator";
 import { createStorageSqliteExtension } from "@dispatch/storage-sqlite";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -109,6 +109,36 @@ describe("createSystemPromptExtension", () => {
     expect(fresh).toBeDefined();
     expect(fresh).not.toBe(stale);
     expect(await source.forTurn(turn("one"))).toBe(fresh);
+  });
+
+  it("stores a new build in the caller's transaction when the turn persists it", async () => {
+    const { host, source } = await boot();
+    const { sql } = host.api.getService(storageService);
+    const stored = () =>
+      sql
+        .prepare<{ prompt: string }>("SELECT prompt FROM system_prompts WHERE conversation_id = ?")
+        .get("c-1")?.prompt;
+    const prompt = await source.forTurn(turn("one"));
+    expect(stored()).toBeUndefined();
+    // Served from memory until written: the same bytes.
+    expect(await source.forTurn(turn("one"))).toBe(prompt);
+    sql.transaction(() => source.persist?.("c-1"));
+    expect(stored()).toBe(prompt);
+    source.persist?.("c-1");
+    source.persist?.("never-built");
+    expect(await source.forTurn(turn("one"))).toBe(prompt);
+  });
+
+  it("writes a build that no turn persisted on its own, shortly after", async () => {
+    const { host, source } = await boot();
+    const { sql } = host.api.getService(storageService);
+    const prompt = await source.forTurn(turn("one"));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(
+      sql
+        .prepare<{ prompt: string }>("SELECT prompt FROM system_prompts WHERE conversation_id = ?")
+        .get("c-1")?.prompt,
+    ).toBe(prompt);
   });
 
   it("keeps a built prompt across a restart", async () => {

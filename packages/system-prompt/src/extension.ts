@@ -30,7 +30,7 @@ export function createSystemPromptExtension(options: SystemPromptExtensionOption
     },
     activate(host) {
       const storage = host.getService(storageService);
-      const { source, service } = createSystemPrompt({
+      const { source, service, flush } = createSystemPrompt({
         sql: storage.sql,
         kv: storage.kv(SYSTEM_PROMPT_OWNER),
         logger: host.logger,
@@ -39,6 +39,7 @@ export function createSystemPromptExtension(options: SystemPromptExtensionOption
         ...(options.resolve === undefined ? {} : { resolve: options.resolve }),
       });
       disposers.push(
+        flush,
         host.provideService(systemPromptSourceService, source),
         host.provideService(systemPromptService, service),
       );

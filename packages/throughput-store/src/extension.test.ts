@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createHost, type Host, nullLogger } from "@dispatch/kernel";
-import { turnSettled } from "@dispatch/session-orchestrator";
+import { createHost, type Host, nullLogger, storageService } from "@dispatch/kernel";
+import { turnSealing } from "@dispatch/session-orchestrator";
 import { createStorageSqliteExtension } from "@dispatch/storage-sqlite";
 import type { TurnMetrics } from "@dispatch/wire";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -54,20 +54,17 @@ function metrics(...steps: [outputTokens: number, genTotalMs: number | undefined
   };
 }
 
-function settle(
-  host: Host,
-  iso: string,
-  model: string | undefined,
-  turn: TurnMetrics | undefined,
-  sealed = true,
-) {
+/** Seals a turn as the orchestrator does: `turnSealing` inside the seal's transaction. */
+function settle(host: Host, iso: string, model: string, turn: TurnMetrics) {
   clock.now = Date.parse(iso);
-  host.api.emit(turnSettled, {
-    conversationId: "c",
-    turnId: "turn-1",
-    sealed,
-    ...(model === undefined ? {} : { model }),
-    ...(turn === undefined ? {} : { metrics: turn }),
+  host.api.getService(storageService).sql.transaction(() => {
+    host.api.emit(turnSealing, {
+      conversationId: "c",
+      turnId: "turn-1",
+      finishReason: "stop",
+      model,
+      metrics: turn,
+    });
   });
 }
 
@@ -81,15 +78,12 @@ describe("createThroughputStoreExtension", () => {
     expect(createThroughputStoreExtension().manifest.dependsOn).toEqual(["storage-sqlite"]);
   });
 
-  it("records sealed turns from turnSettled and aggregates them per model, fastest first", async () => {
+  it("records sealed turns from turnSealing and aggregates them per model, fastest first", async () => {
     const host = await boot();
     settle(host, "2026-11-17T10:00:00Z", "local/fast", metrics([300, 1_000], [100, 1_000])); // 200 tok/s
     settle(host, "2026-11-18T10:00:00Z", "local/fast", metrics([50, 1_000])); // total 450 / 3 s
     settle(host, "2026-11-18T11:00:00Z", "cloud/slow", metrics([20, 2_000], [0, undefined]));
-    // Not recorded: unsealed, no model, no metrics, no generation time.
-    settle(host, "2026-11-18T12:00:00Z", "local/fast", metrics([999, 1]), false);
-    settle(host, "2026-11-18T12:00:00Z", undefined, metrics([999, 1]));
-    settle(host, "2026-11-18T12:00:00Z", "local/fast", undefined);
+    // Not recorded: no generation time.
     settle(host, "2026-11-18T12:00:00Z", "local/fast", metrics([999, 0]));
 
     const week = host.api.getService(throughputService).aggregate({ period: "week", date: "2026-11-22" });
@@ -129,6 +123,22 @@ describe("createThroughputStoreExtension", () => {
     expect(service.aggregate(throughputQuerySchema.parse({ period: "week" })).models[0]?.turns).toBe(2);
     expect(service.aggregate({ period: "day", date: "2026-11-17" }).models).toEqual([]);
     expect(() => service.aggregate({ period: "day", date: "2026-02-30" })).toThrow(/invalid day date/);
+  });
+
+  it("writes the sample in the seal's transaction: a seal that rolls back leaves no sample", async () => {
+    const host = await boot();
+    clock.now = Date.parse("2026-11-19T10:00:00Z");
+    const sealing = { conversationId: "c", turnId: "turn-1", finishReason: "stop", model: "m" };
+    expect(() =>
+      host.api.getService(storageService).sql.transaction(() => {
+        host.api.emit(turnSealing, { ...sealing, metrics: metrics([30, 1_500]) });
+        throw new Error("the seal failed");
+      }),
+    ).toThrow("the seal failed");
+    const service = host.api.getService(throughputService);
+    expect(service.aggregate({ period: "day" }).models).toEqual([]);
+    settle(host, "2026-11-19T10:00:00Z", "m", metrics([30, 1_500]));
+    expect(service.aggregate({ period: "day" }).models).toHaveLength(1);
   });
 
   it("keeps samples across a restart", async () => {

@@ -1,9 +1,10 @@
 /**
  * The `throughput-store` extension: records the generation throughput of every sealed turn (from
- * the orchestrator's `turnSettled`) and provides `throughputService` for `GET /metrics/throughput`.
+ * the orchestrator's `turnSealing`, so the sample commits with the seal) and provides
+ * `throughputService` for `GET /metrics/throughput`.
  */
 import { type Dispose, type Extension, KERNEL_API_VERSION, storageService } from "@dispatch/kernel";
-import { turnSettled } from "@dispatch/session-orchestrator";
+import { turnSealing } from "@dispatch/session-orchestrator";
 import { createThroughputStore } from "./store.ts";
 import { throughputService } from "./types.ts";
 
@@ -21,8 +22,8 @@ export function createThroughputStoreExtension(): Extension {
     activate(host) {
       const store = createThroughputStore({ sql: host.getService(storageService).sql, now: host.now });
       disposers.push(
-        host.on(turnSettled, function recordThroughput({ sealed, model, metrics }) {
-          if (!sealed || !model || !metrics) return;
+        // Synchronous, inside the seal's transaction: the sample is part of the seal's commit.
+        host.on(turnSealing, function recordThroughput({ model, metrics }) {
           const genMs = metrics.steps.reduce((sum, step) => sum + (step.genTotalMs ?? 0), 0);
           store.record({ model, ts: host.now(), outputTokens: metrics.usage.outputTokens, genMs });
         }),
