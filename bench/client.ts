@@ -17,7 +17,7 @@ export interface TurnObservation {
   events: number;
   /** The concatenated text deltas. */
   text: string;
-  /** The `error` events' messages. */
+  /** The `error` events' messages, and tool results that are errors (`toolName: content`). */
   errors: string[];
 }
 
@@ -68,6 +68,8 @@ function observe(observation: TurnObservation, event: AgentEvent): void {
     observation.sealedAt = preciseNow();
   } else if (event.type === "error") {
     observation.errors.push(event.message);
+  } else if (event.type === "tool-result" && event.isError) {
+    observation.errors.push(`${event.toolName}: ${event.content}`);
   }
 }
 

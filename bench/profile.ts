@@ -1,15 +1,15 @@
 /**
  * Profiles the daemon under one benchmark workload: `bun bench/profile.ts [--workload turns|
- * concurrent|history|startup] [--tokens N] [--turns N] [--out DIR]`. Runs `bun --cpu-prof` on the
+ * tools|concurrent|history|startup] [--tokens N] [--turns N] [--out DIR]`. Runs `bun --cpu-prof` on the
  * daemon's source entry (the compiled binary has no profiler flags), drives the workload against
  * the scripted model process, stops the daemon with SIGTERM and leaves the `.cpuprofile` and its
  * Markdown summary in DIR (open the former in Chrome DevTools or speedscope).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { textReply } from "@dispatch/testkit";
+import { textReply, toolCallReply } from "@dispatch/testkit";
 import { chatTurn, numberedText } from "./client.ts";
 import { startModelProcess } from "./model-process.ts";
 import { summarizeProfile } from "./profile-summary.ts";
@@ -51,6 +51,13 @@ try {
   process.stderr.write(`[profile] started in ${daemon.startMs.toFixed(0)} ms\n`);
   if (values.workload === "turns") {
     for (let i = 0; i < turns; i++) await chatTurn(daemon, "Please answer.");
+  } else if (values.workload === "tools") {
+    const file = join(scratch, "dispatch", "notes.txt"); // in the daemon's cwd: read_file stays inside
+    writeFileSync(file, "The quick brown fox jumps over the lazy dog.\n".repeat(40));
+    for (let i = 0; i < turns; i++) {
+      await model.enqueue(toolCallReply("read_file", { path: file }), textReply(tokens));
+      await chatTurn(daemon, "Please read the notes.");
+    }
   } else if (values.workload === "concurrent") {
     await Promise.all(Array.from({ length: turns }, () => chatTurn(daemon, "Please answer.")));
   } else if (values.workload === "history") {

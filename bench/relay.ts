@@ -39,11 +39,11 @@ async function* sse(body: ReadableStream<Uint8Array>): AsyncGenerator<Message> {
   }
 }
 
-async function readFile(args: string): Promise<string> {
+async function readFile(args: string): Promise<{ content: string; isError: boolean }> {
   try {
-    return await Bun.file((JSON.parse(args) as { path: string }).path).text();
+    return { content: await Bun.file((JSON.parse(args) as { path: string }).path).text(), isError: false };
   } catch (err) {
-    return `error: ${(err as Error).message}`;
+    return { content: `error: ${(err as Error).message}`, isError: true };
   }
 }
 
@@ -78,8 +78,8 @@ async function turn(messages: Message[], emit: (event: RelayEvent) => void): Pro
     messages.push({ role: "assistant", content: text, tool_calls: toolCalls });
     for (const call of calls) {
       emit({ type: "tool-call", toolCallId: call.id, toolName: call.name, input: call.arguments });
-      const content = await readFile(call.arguments);
-      emit({ type: "tool-result", toolCallId: call.id, toolName: call.name, content, isError: false });
+      const { content, isError } = await readFile(call.arguments);
+      emit({ type: "tool-result", toolCallId: call.id, toolName: call.name, content, isError });
       messages.push({ role: "tool", tool_call_id: call.id, content });
     }
   }

@@ -4,7 +4,7 @@
  * answers). Overhead is the client's end-to-end time minus the model's own time (body received to
  * last chunk written, per model call); lag and tail compare the client's stamps with the model's.
  */
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { textReply, toolCallReply } from "@dispatch/testkit";
 import { chatTurn, numberedText, type TurnObservation } from "../client.ts";
@@ -113,11 +113,15 @@ function rows(prefix: string, name: string, ours: TurnFigures[], relay: TurnFigu
 export async function turnScenario(ctx: BenchContext): Promise<Row[]> {
   const tokens = numberedText(TOKENS);
   const expected = tokens.join("");
-  const file = join(ctx.scratch, "notes.txt");
+  // The file lies in the daemon's working directory (a conversation's default cwd): read_file
+  // refuses paths outside it. The relay reads the same absolute path.
+  const dir = join(ctx.scratch, "dispatch-turns");
+  mkdirSync(dir);
+  const file = join(dir, "notes.txt");
   writeFileSync(file, `${"The quick brown fox jumps over the lazy dog.\n".repeat(40)}`);
   const text = () => [textReply(tokens)];
   const tool = () => [toolCallReply("read_file", { path: file }), textReply(tokens)];
-  const dispatch = await launchDispatch(ctx);
+  const dispatch = await launchDispatch(ctx, dir);
   const relay = await launchRelay(ctx);
   try {
     const warmups = ctx.short ? 2 : 5;
