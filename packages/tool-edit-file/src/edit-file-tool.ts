@@ -3,7 +3,7 @@
  * agent has not read or that changed since, writes atomically (temp file + rename, mode kept), then
  * runs the `fileWrittenFilter` chain (per-edit diagnostics) and appends its notes to the result.
  */
-import { lstat } from "node:fs/promises";
+import { lstatSync, type Stats } from "node:fs";
 import type { Tool } from "@dispatch/kernel";
 import {
   type AfterWrite,
@@ -13,10 +13,11 @@ import {
   freshness,
   looksBinary,
   notesAfterWrite,
-  openVerified,
+  openVerifiedFd,
   openWriteTarget,
   pathChanged,
   type ResolvedPath,
+  readVerified,
   resolveInside,
   sha256,
   withTurnRoots,
@@ -106,11 +107,11 @@ async function loadForEdit(
   ledger: FileStateLedger,
   conversationId: string,
 ): Promise<Loaded> {
-  const opened = await openVerified(resolved, "file");
+  const opened = openVerifiedFd(resolved, "file");
   try {
     const { stats } = opened;
     if (stats.size > MAX_EDIT_BYTES) throw tooLarge(resolved.display, stats.size, MAX_EDIT_BYTES);
-    const bytes = new Uint8Array(await opened.handle.readFile());
+    const bytes = await readVerified(opened);
     if (looksBinary(bytes)) throw binaryFile(resolved.display);
     const current = { mtimeMs: stats.mtimeMs, size: bytes.byteLength, sha256: sha256(bytes) };
     const state = freshness(ledger.get(conversationId, resolved.real), current);
@@ -118,7 +119,7 @@ async function loadForEdit(
     if (state === "stale") throw staleFile(resolved.display);
     return { content: new TextDecoder().decode(bytes), stats };
   } finally {
-    await opened.close();
+    opened.close();
   }
 }
 
@@ -130,23 +131,31 @@ async function replaceFile(
   ledger: FileStateLedger,
   conversationId: string,
 ): Promise<void> {
-  const target = await openWriteTarget(resolved);
+  const target = openWriteTarget(resolved);
   try {
     const path = `${target.directory.anchor}/${target.name}`;
-    const now = await lstat(path).catch(() => undefined);
+    const now = lstatOrUndefined(path);
     if (now === undefined || !now.isFile()) throw pathChanged(resolved.display);
     if (now.ino !== loaded.ino || now.mtimeMs !== loaded.mtimeMs || now.size !== loaded.size) {
       throw staleFile(resolved.display);
     }
     const bytes = Buffer.from(content, "utf8");
     await writeFileAtomic(target.directory.anchor, target.name, bytes, { mode: loaded.mode & 0o7777 });
-    const written = await lstat(path);
+    const written = lstatSync(path);
     ledger.record(conversationId, resolved.real, {
       mtimeMs: written.mtimeMs,
       size: written.size,
       sha256: sha256(bytes),
     });
   } finally {
-    await target.directory.close();
+    target.directory.close();
+  }
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
   }
 }

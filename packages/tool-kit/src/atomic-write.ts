@@ -2,10 +2,26 @@
  * Atomic file replacement: the content goes to a temporary file in the same directory, is flushed
  * to disk, given the final mode, and then renamed (or, for create-only writes, hard-linked) onto
  * the target name. A reader or a crash sees the old file or the new one, never a partial one.
+ *
+ * Metadata calls (open, fchmod, close, rename, link, unlink) are synchronous, and so is the write
+ * of content up to `SYNC_IO_MAX_BYTES`; larger content is written asynchronously. Both `fsync`s
+ * stay asynchronous: their duration is the device's flush latency (milliseconds on a busy or
+ * network disk), which must not hold the event loop (notes/tools.md).
  */
-import { constants } from "node:fs";
-import { type FileHandle, link, open, rename, unlink } from "node:fs/promises";
-import { ToolFailure } from "./errors.ts";
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  fsync,
+  linkSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  write,
+  writeSync,
+} from "node:fs";
+import { errnoCode, ToolFailure } from "./errors.ts";
+import { SYNC_IO_MAX_BYTES } from "./safe-fs.ts";
 
 /** Options of `writeFileAtomic`. */
 export interface AtomicWriteOptions {
@@ -29,51 +45,96 @@ export async function writeFileAtomic(
   data: string | Uint8Array,
   options: AtomicWriteOptions = {},
 ): Promise<void> {
+  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
   const temp = `${directory}/${tempName(name)}`;
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
-  const handle = await open(temp, flags, options.mode ?? 0o666);
+  let fd: number | undefined = openSync(temp, flags, options.mode ?? 0o666);
   let placed = false;
   try {
-    await writeAll(handle, data);
-    if (options.mode !== undefined) await handle.chmod(options.mode);
-    await handle.sync();
-    await handle.close();
+    if (bytes.byteLength <= SYNC_IO_MAX_BYTES) writeAllSync(fd, bytes);
+    else await writeAll(fd, bytes);
+    if (options.mode !== undefined) fchmodSync(fd, options.mode);
+    await fsyncFd(fd);
+    const written = fd;
+    fd = undefined; // Never closed twice: the number may be reused at once.
+    closeSync(written);
     if (options.exclusive) {
-      await link(temp, `${directory}/${name}`).catch((err: unknown) => {
-        if ((err as { code?: string }).code === "EEXIST") {
-          throw new ToolFailure("EXISTS", `"${name}" already exists.`);
-        }
+      try {
+        linkSync(temp, `${directory}/${name}`);
+      } catch (err) {
+        if (errnoCode(err) === "EEXIST") throw new ToolFailure("EXISTS", `"${name}" already exists.`);
         throw err;
-      });
-      await unlink(temp);
+      }
+      unlinkSync(temp);
     } else {
-      await rename(temp, `${directory}/${name}`);
+      renameSync(temp, `${directory}/${name}`);
     }
     placed = true;
     await syncDirectory(directory);
   } finally {
     if (!placed) {
-      await handle.close().catch(() => undefined);
-      await unlink(temp).catch(() => undefined);
+      if (fd !== undefined) closeQuietly(fd);
+      try {
+        unlinkSync(temp);
+      } catch {
+        // Already gone (or never created).
+      }
     }
   }
 }
 
-async function writeAll(handle: FileHandle, data: string | Uint8Array): Promise<void> {
-  const bytes = typeof data === "string" ? Buffer.from(data, "utf8") : data;
+function writeAllSync(fd: number, bytes: Uint8Array): void {
   let offset = 0;
   while (offset < bytes.byteLength) {
-    const { bytesWritten } = await handle.write(bytes, offset, bytes.byteLength - offset);
-    offset += bytesWritten;
+    offset += writeSync(fd, bytes, offset, bytes.byteLength - offset);
   }
+}
+
+async function writeAll(fd: number, bytes: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    offset += await new Promise<number>((resolve, reject) => {
+      write(fd, bytes, offset, bytes.byteLength - offset, null, (err, written) => {
+        if (err) reject(err);
+        else resolve(written);
+      });
+    });
+  }
+}
+
+/** `fsync` through the thread pool: the wait is the device's, not the CPU's. */
+function fsyncFd(fd: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    fsync(fd, (err) => {
+      if (err) reject(err);
+      else resolve();
+    });
+  });
 }
 
 /** Makes the rename durable. Best effort: some file systems refuse fsync on directories. */
 async function syncDirectory(directory: string): Promise<void> {
-  const handle = await open(directory, constants.O_RDONLY | constants.O_DIRECTORY).catch(() => undefined);
-  if (handle === undefined) return;
-  await handle.sync().catch(() => undefined);
-  await handle.close();
+  let fd: number;
+  try {
+    fd = openSync(directory, constants.O_RDONLY | constants.O_DIRECTORY);
+  } catch {
+    return;
+  }
+  try {
+    await fsyncFd(fd);
+  } catch {
+    // Best effort.
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing more to do.
+  }
 }
 
 function tempName(name: string): string {

@@ -5,6 +5,7 @@
  * over 50 legitimate paths that must work. Every attempt runs the real read and write paths.
  */
 import { execFileSync } from "node:child_process";
+import { readdirSync } from "node:fs";
 import {
   lstat,
   mkdir,
@@ -23,7 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFileAtomic } from "./atomic-write.ts";
 import { type ContainmentOptions, isInside, type ResolvedPath, resolveInside } from "./containment.ts";
 import { ToolFailure } from "./errors.ts";
-import { openVerified, openWriteTarget } from "./safe-fs.ts";
+import { openVerified, openVerifiedFd, openWriteTarget, readVerified } from "./safe-fs.ts";
 
 const SECRET = "TOP-SECRET-OUTSIDE";
 let base: string;
@@ -128,15 +129,15 @@ async function buildTree(): Promise<void> {
   options = { deniedRoots: [join(root, ".dispatch-data")], extraRoots: [join(base, "extra")] };
 }
 
-/** Reads through the full use path; returns the content read. */
+/** Reads through the full use path the file tools take (`openVerifiedFd`); returns the content read. */
 async function readThrough(path: string): Promise<string> {
   const resolved = await resolveInside(root, path, options);
-  const opened = await openVerified(resolved, resolved.kind === "directory" ? "directory" : "file");
+  const opened = openVerifiedFd(resolved, resolved.kind === "directory" ? "directory" : "file");
   try {
-    if (resolved.kind === "directory") return (await readdir(opened.anchor)).join(",");
-    return await opened.handle.readFile("utf8");
+    if (resolved.kind === "directory") return readdirSync(opened.anchor).join(",");
+    return new TextDecoder().decode(await readVerified(opened));
   } finally {
-    await opened.close();
+    opened.close();
   }
 }
 
@@ -148,11 +149,11 @@ async function writeThrough(path: string, content: string): Promise<ResolvedPath
 }
 
 async function writeResolved(resolved: ResolvedPath, content: string): Promise<void> {
-  const target = await openWriteTarget(resolved);
+  const target = openWriteTarget(resolved);
   try {
     await writeFileAtomic(target.directory.anchor, target.name, content);
   } finally {
-    await target.directory.close();
+    target.directory.close();
   }
 }
 
@@ -328,8 +329,13 @@ describe("containment corpus", () => {
     const escapes: string[] = [];
     let refused = 0;
     const outside = join(base, "outside");
-    const cases: { path: string; swapped: string; replacement: string; op: "read" | "write" }[] = [];
-    for (const op of ["read", "write"] as const) {
+    const cases: {
+      path: string;
+      swapped: string;
+      replacement: string;
+      op: "read" | "read-handle" | "write";
+    }[] = [];
+    for (const op of ["read", "read-handle", "write"] as const) {
       // A directory on the real path replaced by a symlink to the outside.
       cases.push({ path: "swap-target/secret.txt", swapped: "swap-target", replacement: outside, op });
       cases.push({ path: "swap/secret.txt", swapped: "swap-target", replacement: outside, op });
@@ -394,28 +400,50 @@ describe("containment corpus", () => {
   it("survives a symlink flipping concurrently with reads", async () => {
     const link = join(root, "flip");
     await symlink("swap-target", link);
-    let stop = false;
-    const flipper = (async () => {
-      for (let i = 0; !stop && i < 2000; i++) {
-        const next = `${link}.next`;
-        await symlink(i % 2 === 0 ? join(base, "outside") : "swap-target", next);
-        await rename(next, link);
+    // The flipper is another process, so it races the reads' synchronous calls for real (an
+    // in-process async loop would only run between them).
+    const flipper = Bun.spawn(
+      [
+        process.execPath,
+        "-e",
+        `const { renameSync, symlinkSync } = require("node:fs");
+const [link, outside] = [process.env.FLIP_LINK, process.env.FLIP_OUTSIDE];
+const until = Date.now() + 60_000;
+for (let i = 0; Date.now() < until; i++) {
+  symlinkSync(i % 2 === 0 ? outside : "swap-target", link + ".next");
+  renameSync(link + ".next", link);
+  if (i === 10) console.log("flipping");
+}`,
+      ],
+      { env: { FLIP_LINK: link, FLIP_OUTSIDE: join(base, "outside") }, stdout: "pipe" },
+    );
+    try {
+      await flipper.stdout.getReader().read(); // "flipping"
+      const leaked: string[] = [];
+      for (let i = 0; i < 150; i++) {
+        const content = await readThrough("flip/secret.txt").catch(() => undefined);
+        if (content === SECRET) leaked.push(`iteration ${i}`);
       }
-    })();
-    const leaked: string[] = [];
-    for (let i = 0; i < 150; i++) {
-      const content = await readThrough("flip/secret.txt").catch(() => undefined);
-      if (content === SECRET) leaked.push(`iteration ${i}`);
+      expect(leaked).toEqual([]);
+    } finally {
+      flipper.kill("SIGKILL");
+      await flipper.exited;
+      await rm(link, { force: true });
+      await rm(`${link}.next`, { force: true });
     }
-    stop = true;
-    await flipper;
-    await unlink(link);
-    expect(leaked).toEqual([]);
   });
 });
 
-async function useResolved(resolved: ResolvedPath, op: "read" | "write"): Promise<string> {
+async function useResolved(resolved: ResolvedPath, op: "read" | "read-handle" | "write"): Promise<string> {
   if (op === "read") {
+    const opened = openVerifiedFd(resolved, "file");
+    try {
+      return new TextDecoder().decode(await readVerified(opened));
+    } finally {
+      opened.close();
+    }
+  }
+  if (op === "read-handle") {
     const opened = await openVerified(resolved, "file");
     try {
       return await opened.handle.readFile("utf8");

@@ -3,8 +3,13 @@
  * would (component by component, expanding symlinks, `..` going to the physical parent), and the
  * resulting real path must lie inside an allowed root and outside every denied root. `safe-fs.ts`
  * repeats the check on the opened file descriptor, so a path swapped after this check is caught.
+ *
+ * Every filesystem call here is synchronous (`lstatSync`, `readlinkSync`, `realpathSync`): each is
+ * a single metadata syscall of a few microseconds, where the `node:fs/promises` form costs 50-100 µs
+ * of thread-pool hop (notes/tools.md, "Metadata calls are synchronous"). The exported functions
+ * keep their promise-returning signatures.
  */
-import { lstat, readlink, realpath } from "node:fs/promises";
+import { lstatSync, readlinkSync, realpathSync, type Stats } from "node:fs";
 import { isAbsolute, posix } from "node:path";
 import {
   deniedPath,
@@ -95,7 +100,7 @@ export async function createScope(
   if (!isAbsolute(cwd)) throw invalidPath(cwd, "the working directory must be an absolute path");
   let cwdReal: string;
   try {
-    cwdReal = await realpath(cwd);
+    cwdReal = realpathSync(cwd);
   } catch (err) {
     throw new ToolFailure(
       "NO_CWD",
@@ -104,14 +109,22 @@ export async function createScope(
   }
   const roots = [cwdReal];
   for (const extra of options.extraRoots ?? []) {
-    const real = await realpath(extra).catch(() => undefined);
+    const real = realOrUndefined(extra);
     if (real !== undefined && !roots.includes(real)) roots.push(real);
   }
   const denied: string[] = [];
   for (const path of options.deniedRoots ?? []) {
-    denied.push(await realpath(path).catch(() => posix.resolve(path)));
+    denied.push(realOrUndefined(path) ?? posix.resolve(path));
   }
   return { cwd: cwdReal, roots, denied };
+}
+
+function realOrUndefined(path: string): string | undefined {
+  try {
+    return realpathSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -151,7 +164,7 @@ export async function resolveInScope(
 ): Promise<ResolvedPath> {
   if (path === "") throw invalidPath(path, "it is empty");
   if (path.includes("\0")) throw invalidPath(path, "it contains a NUL byte");
-  const walked = await walk(isAbsolute(path) ? "/" : scope.cwd, path);
+  const walked = walk(isAbsolute(path) ? "/" : scope.cwd, path);
   const real = walked.missing.length === 0 ? walked.real : posix.join(walked.real, ...walked.missing);
   assertInside(scope, real, path);
   if (walked.missing.length > 0) {
@@ -166,9 +179,12 @@ export async function resolveInScope(
       missing: walked.missing,
     };
   }
-  const stats = await lstat(real).catch((err: unknown) => {
+  let stats: Stats;
+  try {
+    stats = lstatSync(real);
+  } catch (err) {
     throw ioError(path, err);
-  });
+  }
   const kind = kindOf(stats);
   if (kind !== "file" && kind !== "directory")
     throw specialFile(path, kind === "fifo" ? "FIFO (named pipe)" : kind);
@@ -205,7 +221,7 @@ export function kindOf(stats: {
  * Walks `path` from `start` (a real directory) like the kernel's path lookup, expanding symlinks
  * itself so every hop is known. Stops at the first missing name and returns the rest.
  */
-async function walk(start: string, path: string): Promise<{ real: string; missing: string[] }> {
+function walk(start: string, path: string): { real: string; missing: string[] } {
   let current = start;
   const queue = path.split("/");
   let links = 0;
@@ -217,9 +233,9 @@ async function walk(start: string, path: string): Promise<{ real: string; missin
       continue;
     }
     const candidate = current === "/" ? `/${name}` : `${current}/${name}`;
-    let stats: Awaited<ReturnType<typeof lstat>>;
+    let stats: Stats;
     try {
-      stats = await lstat(candidate);
+      stats = lstatSync(candidate);
     } catch (err) {
       const code = errnoCode(err);
       if (code === "ENOENT") return { real: current, missing: missingNames(path, name, queue) };
@@ -229,9 +245,12 @@ async function walk(start: string, path: string): Promise<{ real: string; missin
     if (stats.isSymbolicLink()) {
       links += 1;
       if (links > MAX_SYMLINKS) throw symlinkLoop(path);
-      const target = await readlink(candidate).catch((err: unknown) => {
+      let target: string;
+      try {
+        target = readlinkSync(candidate);
+      } catch (err) {
         throw ioError(path, err);
-      });
+      }
       if (target.startsWith("/")) current = "/";
       queue.unshift(...target.split("/"));
       continue;

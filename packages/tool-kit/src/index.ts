@@ -66,7 +66,12 @@ export {
 export {
   openAnchoredDirectory,
   openVerified,
+  openVerifiedFd,
   openWriteTarget,
+  readVerified,
+  readVerifiedAt,
+  SYNC_IO_MAX_BYTES,
+  type VerifiedFd,
   type VerifiedHandle,
   type WriteTarget,
 } from "./safe-fs.ts";

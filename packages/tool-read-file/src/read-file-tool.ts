@@ -3,6 +3,7 @@
  * description of a binary file, or a directory listing, for paths contained in the working
  * directory. Each read is recorded in the file-state ledger so `edit_file` can detect stale edits.
  */
+import { type Dirent, readdirSync, readSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import type { Tool } from "@dispatch/kernel";
 import {
@@ -10,13 +11,15 @@ import {
   defineTool,
   type FileStateLedger,
   looksBinary,
-  openVerified,
+  openVerifiedFd,
   type ResolvedPath,
+  readVerified,
+  readVerifiedAt,
   resolveInside,
   sha256,
   TEXT_SAMPLE_BYTES,
   ToolFailure,
-  type VerifiedHandle,
+  type VerifiedFd,
   withTurnRoots,
 } from "@dispatch/tool-kit";
 import { z } from "zod";
@@ -30,6 +33,12 @@ export const MAX_LIMIT = 5_000;
 export const FULL_READ_BYTES = 10 * 1024 * 1024;
 
 const CHUNK_BYTES = 64 * 1024;
+/**
+ * Directories whose size (as `fstat` reports it, which grows with the entries on ext4, btrfs, xfs
+ * and tmpfs) is at most this are listed with a synchronous `readdir` (about 1,500 entries on ext4,
+ * ~0.6 ms); larger ones through the thread pool, so a huge directory never holds the event loop.
+ */
+const SYNC_LIST_MAX_BYTES = 64 * 1024;
 
 /** What `createReadFileTool` needs. */
 export interface ReadFileToolOptions extends ContainmentOptions {
@@ -67,7 +76,7 @@ export function createReadFileTool(options: ReadFileToolOptions): Tool {
     async execute(args, ctx) {
       const resolved = await resolveInside(ctx.cwd, args.path, withTurnRoots(containment, ctx.roots));
       if (resolved.kind === "directory") return listDirectory(resolved);
-      const opened = await openVerified(resolved, "file");
+      const opened = openVerifiedFd(resolved, "file");
       try {
         const page = {
           offset: args.offset ?? 1,
@@ -76,7 +85,7 @@ export function createReadFileTool(options: ReadFileToolOptions): Tool {
         };
         const { stats } = opened;
         if (stats.size <= FULL_READ_BYTES) {
-          const bytes = new Uint8Array(await opened.handle.readFile());
+          const bytes = await readVerified(opened);
           ledger.record(ctx.conversationId, resolved.real, {
             mtimeMs: stats.mtimeMs,
             size: bytes.byteLength,
@@ -91,11 +100,11 @@ export function createReadFileTool(options: ReadFileToolOptions): Tool {
         }
         ledger.record(ctx.conversationId, resolved.real, { mtimeMs: stats.mtimeMs, size: stats.size });
         const sample = new Uint8Array(TEXT_SAMPLE_BYTES);
-        await opened.handle.read(sample, 0, TEXT_SAMPLE_BYTES, 0);
+        readSync(opened.fd, sample, 0, TEXT_SAMPLE_BYTES, 0);
         if (looksBinary(sample)) return describeBinary(resolved.display, stats.size, sample);
         return pageResult(await formatLines(streamLines(opened), page));
       } finally {
-        await opened.close();
+        opened.close();
       }
     },
   });
@@ -107,9 +116,12 @@ function pageResult(page: Awaited<ReturnType<typeof formatLines>>): string {
 }
 
 async function listDirectory(resolved: ResolvedPath): Promise<string> {
-  const opened = await openVerified(resolved, "directory");
+  const opened = openVerifiedFd(resolved, "directory");
   try {
-    const entries = await readdir(opened.anchor, { withFileTypes: true });
+    const entries: Dirent[] =
+      opened.stats.size <= SYNC_LIST_MAX_BYTES
+        ? readdirSync(opened.anchor, { withFileTypes: true })
+        : await readdir(opened.anchor, { withFileTypes: true });
     const listed: ListedEntry[] = entries.map((entry) => ({
       name: entry.name,
       kind: entry.isDirectory()
@@ -122,7 +134,7 @@ async function listDirectory(resolved: ResolvedPath): Promise<string> {
     }));
     return formatDirectory(resolved.display === "." ? "." : `${resolved.display}/`, listed);
   } finally {
-    await opened.close();
+    opened.close();
   }
 }
 
@@ -130,14 +142,14 @@ async function* fromArray(lines: readonly string[]): AsyncIterable<string> {
   yield* lines;
 }
 
-/** Lines of a large file, read in chunks from the verified descriptor. */
-async function* streamLines(opened: VerifiedHandle): AsyncIterable<string> {
+/** Lines of a large file, read in chunks from the verified descriptor (asynchronously: it is large). */
+async function* streamLines(opened: VerifiedFd): AsyncIterable<string> {
   const decoder = new TextDecoder();
   const buffer = new Uint8Array(CHUNK_BYTES);
   let position = 0;
   let pending = "";
   for (;;) {
-    const { bytesRead } = await opened.handle.read(buffer, 0, CHUNK_BYTES, position);
+    const bytesRead = await readVerifiedAt(opened, buffer, position);
     if (bytesRead === 0) break;
     position += bytesRead;
     pending += decoder.decode(buffer.subarray(0, bytesRead), { stream: true });

@@ -3,7 +3,7 @@
  * directory, or replaces one when `overwrite` is set. Writes are atomic and keep an overwritten
  * file's mode; the `fileWrittenFilter` chain's notes (diagnostics) are appended to the result.
  */
-import { lstat } from "node:fs/promises";
+import { lstatSync } from "node:fs";
 import type { Tool } from "@dispatch/kernel";
 import {
   type AfterWrite,
@@ -12,9 +12,10 @@ import {
   type FileStateLedger,
   freshness,
   notesAfterWrite,
-  openVerified,
+  openVerifiedFd,
   openWriteTarget,
   type ResolvedPath,
+  readVerified,
   resolveInside,
   sha256,
   ToolFailure,
@@ -96,11 +97,11 @@ async function checkOverwrite(
   ledger: FileStateLedger,
   conversationId: string,
 ): Promise<number> {
-  const opened = await openVerified(resolved, "file");
+  const opened = openVerifiedFd(resolved, "file");
   try {
     const seen = ledger.get(conversationId, resolved.real);
     if (seen !== undefined) {
-      const bytes = new Uint8Array(await opened.handle.readFile());
+      const bytes = await readVerified(opened);
       const current = { mtimeMs: opened.stats.mtimeMs, size: bytes.byteLength, sha256: sha256(bytes) };
       if (freshness(seen, current) === "stale") {
         throw new ToolFailure(
@@ -111,7 +112,7 @@ async function checkOverwrite(
     }
     return opened.stats.mode & 0o7777;
   } finally {
-    await opened.close();
+    opened.close();
   }
 }
 
@@ -122,13 +123,13 @@ async function write(
   ledger: FileStateLedger,
   conversationId: string,
 ): Promise<void> {
-  const target = await openWriteTarget(resolved);
+  const target = openWriteTarget(resolved);
   try {
     await writeFileAtomic(target.directory.anchor, target.name, bytes, {
       ...(mode === undefined ? {} : { mode }),
       exclusive: !resolved.exists,
     });
-    const written = await lstat(`${target.directory.anchor}/${target.name}`);
+    const written = lstatSync(`${target.directory.anchor}/${target.name}`);
     ledger.record(conversationId, resolved.real, {
       mtimeMs: written.mtimeMs,
       size: written.size,
@@ -143,6 +144,6 @@ async function write(
     }
     throw err;
   } finally {
-    await target.directory.close();
+    target.directory.close();
   }
 }
