@@ -22,6 +22,7 @@ import { loadExternalExtensions } from "./external.ts";
 import { installProcessGuards } from "./process-guards.ts";
 import { createStderrSink, redactingSink, teeSink } from "./stderr-sink.ts";
 import { ensureToken } from "./token.ts";
+import { toolSchemaTasks, warmInBackground } from "./warm-up.ts";
 
 /** The daemon's version (the host-bin package's). */
 export const VERSION = "0.1.0";
@@ -176,6 +177,10 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
 
   // Only once the daemon listens, and a moment later: see `deferred-collector.ts`.
   collector.schedule();
+  // What the first turn would derive itself, in the background, one small task per macrotask.
+  void warmInBackground(toolSchemaTasks(host.api.tools()), (err) =>
+    logger.warn("deriving a tool's JSON schema failed; turns will try again", { err }),
+  );
   const http = host.api.getService(transportHttpService);
   const orchestrator = host.api.getService(sessionOrchestratorService);
   let stopping: Promise<void> | undefined;

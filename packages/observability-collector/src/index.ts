@@ -15,6 +15,7 @@ export {
 export { COLLECTOR_USAGE, main } from "./main.ts";
 export { logRecordSchema, parseRecordLine } from "./record-schema.ts";
 export {
+  COLLECTOR_NICENESS,
   type CollectorState,
   type CollectorSupervisor,
   type CollectorSupervisorOptions,

@@ -4,13 +4,18 @@
  * for a child that ignores SIGTERM, and `stop` letting the real collector drain the journal.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createJournalSink } from "@dispatch/journal-sink";
 import { createTraceStore } from "@dispatch/trace-store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { COLLECTOR_BIN, collectingLogger, FAKE_COLLECTOR, messages, sleep } from "./fixtures/processes.ts";
-import { type CollectorState, type CollectorSupervisor, createCollectorSupervisor } from "./supervisor.ts";
+import {
+  COLLECTOR_NICENESS,
+  type CollectorState,
+  type CollectorSupervisor,
+  createCollectorSupervisor,
+} from "./supervisor.ts";
 
 let dir: string;
 let counter: string;
@@ -112,6 +117,35 @@ describe("createCollectorSupervisor", () => {
     expect(messages(records, "warn")).toContain(
       "observability collector did not stop within 200 ms; killing it",
     );
+  });
+
+  it("runs the collector at a lower scheduling priority than the daemon", async () => {
+    const { logger, records } = collectingLogger();
+    const niceFile = join(dir, "nice");
+    const current = createCollectorSupervisor({
+      command: [process.execPath, FAKE_COLLECTOR, "nice", niceFile],
+      logger,
+    });
+    supervisor = current;
+    current.start();
+    expect(await until(() => messages(records, "info").length > 0)).toBe(true);
+    await current.stop();
+    expect(Number(readFileSync(niceFile, "utf8"))).toBe(Math.min(19, getPriority() + COLLECTOR_NICENESS));
+  });
+
+  it("keeps the daemon's priority with niceness 0", async () => {
+    const { logger, records } = collectingLogger();
+    const niceFile = join(dir, "nice");
+    const current = createCollectorSupervisor({
+      command: [process.execPath, FAKE_COLLECTOR, "nice", niceFile],
+      logger,
+      niceness: 0,
+    });
+    supervisor = current;
+    current.start();
+    expect(await until(() => messages(records, "info").length > 0)).toBe(true);
+    await current.stop();
+    expect(Number(readFileSync(niceFile, "utf8"))).toBe(getPriority());
   });
 
   it("lets the real collector drain the journal on stop", async () => {

@@ -4,6 +4,7 @@
  * while the daemon keeps serving), and on `stop` let it drain (SIGTERM) before killing it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { getPriority, setPriority } from "node:os";
 import { createInterface } from "node:readline";
 import type { Logger } from "@dispatch/kernel";
 import { COLLECTOR_READY_MSG, parseChildLogLine } from "./child-log.ts";
@@ -27,7 +28,20 @@ export interface CollectorSupervisorOptions {
   maxBackoffMs?: number;
   /** The child's environment. Default: only PATH, HOME, TMPDIR and LANG, so no secret reaches it. */
   env?: Readonly<Record<string, string>>;
+  /**
+   * How much nicer than the daemon the collector runs (added to the daemon's own nice value, capped
+   * at 19); default `COLLECTOR_NICENESS`. 0 keeps the daemon's priority.
+   */
+  niceness?: number;
 }
+
+/**
+ * The collector is a batch job (parse, hash and compress what the journal received): on a small
+ * machine it yields the CPU to the daemon, the model and the clients, and catches up when they idle.
+ */
+export const COLLECTOR_NICENESS = 10;
+/** The lowest scheduling priority (the highest nice value) on Linux and macOS. */
+const MAX_NICE = 19;
 
 /** Where the supervised collector stands. */
 export type CollectorState = "running" | "restarting" | "gave-up" | "stopped";
@@ -134,6 +148,7 @@ export function createCollectorSupervisor(options: CollectorSupervisorOptions): 
       return;
     }
     child = { process: proc, ready, exited };
+    lowerPriority(proc.pid, options.niceness ?? COLLECTOR_NICENESS, logger);
     proc.on("error", (err) => {
       logger.warn("observability collector process error", { err });
       if (proc.exitCode === null && proc.signalCode === null && proc.pid === undefined) settle(null, null);
@@ -178,6 +193,18 @@ export function createCollectorSupervisor(options: CollectorSupervisorOptions): 
     },
     state: () => state,
   };
+}
+
+/** Makes `pid` `niceness` nicer than this process; a failure only costs the collector's politeness. */
+function lowerPriority(pid: number | undefined, niceness: number, logger: Logger): void {
+  if (pid === undefined || niceness <= 0) return;
+  try {
+    setPriority(pid, Math.min(MAX_NICE, getPriority() + niceness));
+  } catch (err) {
+    logger.debug("could not lower the collector's scheduling priority", {
+      reason: err instanceof Error ? err.message : String(err),
+    });
+  }
 }
 
 /** True if `promise` settles within `ms`. */

@@ -26,7 +26,8 @@ export interface ToolDefinition<Schema extends z.ZodObject> {
 
 /**
  * Builds a kernel `Tool` whose arguments are validated by `input` before `execute` runs. The JSON
- * schema is derived when first read (the first turn), not when the tool is registered at start.
+ * schema is derived when first read, not when the tool is registered at start (the daemon reads it
+ * in the background once it listens, so the first turn usually finds it ready).
  */
 export function defineTool<Schema extends z.ZodObject>(definition: ToolDefinition<Schema>): Tool {
   let inputSchema: JsonSchema | undefined;

@@ -67,7 +67,7 @@ const input = z.object({
 type Args = z.output<typeof input>;
 
 const DESCRIPTION = `Search the web and read web pages (through Firecrawl).
-Modes: search (query → ranked results; scrape: true also returns each page's content), scrape (url → the page as markdown), crawl (url → several pages of a site), map (url → the site's URLs).
+Modes: search (query -> ranked results; scrape: true also returns each page's content), scrape (url -> the page as markdown), crawl (url -> several pages of a site), map (url -> the site's URLs).
 Only public http(s) URLs. Output is capped at 50,000 characters.`;
 
 /** The `web_search` tool. */
