@@ -20,7 +20,7 @@ import { type Config, ConfigError, configSecrets, loadConfig, parseDotEnv } from
 import { createDeferredCollector } from "./deferred-collector.ts";
 import { loadExternalExtensions } from "./external.ts";
 import { installProcessGuards } from "./process-guards.ts";
-import { createStderrSink, redactingSink, teeSink } from "./stderr-sink.ts";
+import { createStderrSink, teeSink } from "./stderr-sink.ts";
 import { ensureToken } from "./token.ts";
 import { toolSchemaTasks, warmInBackground } from "./warm-up.ts";
 
@@ -98,11 +98,20 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
   const dataDirOpen = ensurePrivateDir(config.dataDir);
   const token = config.authEnabled ? ensureToken(config.token, config.tokenPath) : undefined;
   const secrets = [...configSecrets(config), ...(token ? [token] : []), ...secretsFromEnv(env)];
-  const journal = createJournalSink({ path: config.journalPath, secrets: () => secrets });
+  // Write-behind: the journal's redaction and writes happen after the turn's work of each macrotask
+  // (journal-sink `writeBehind`); an exit that skips `shutdown` still writes what is waiting.
+  const journal = createJournalSink({ path: config.journalPath, secrets: () => secrets, writeBehind: true });
+  const flushJournal = () => journal.flush();
+  process.on("exit", flushJournal);
+  const closeJournal = () => {
+    journal.close();
+    process.off("exit", flushJournal);
+  };
   const logger = createLogger({
     sink: teeSink(
-      redactingSink(
-        createStderrSink(config.logLevel, (line) => process.stderr.write(line)),
+      createStderrSink(
+        config.logLevel,
+        (line) => process.stderr.write(line),
         () => secrets,
       ),
       journal,
@@ -171,7 +180,7 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
   const broken = host.status().filter((s) => ESSENTIAL.includes(s.id) && s.state !== "active");
   if (broken.length > 0) {
     await host.deactivate();
-    journal.close();
+    closeJournal();
     throw new Error(broken.map((s) => `${s.id} could not start: ${s.reason ?? "unknown reason"}`).join("\n"));
   }
 
@@ -198,7 +207,7 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
         await host.deactivate();
         await collector.stop();
         logger.info("stopped");
-        journal.close();
+        closeJournal();
       })();
       return stopping;
     },

@@ -1,19 +1,28 @@
 /**
  * A human-readable `LogSink` for the daemon's stderr (systemd's journal in production): one line
  * per log record at or above the configured level; span records are left to the journal file.
- * Records pass the same redaction as the journal file's before they are written.
+ * The records it writes pass the same redaction as the journal file's; the others are dropped
+ * before it (most records are spans and debug logs, some with large bodies).
  */
 import { redactRecord } from "@dispatch/journal-sink";
 import type { LogLevel, LogRecord, LogSink } from "@dispatch/kernel";
 
 const ORDER: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 };
 
-/** Writes `time LEVEL [extension] msg key=value…` lines. */
-export function createStderrSink(minLevel: LogLevel, write: (line: string) => void): LogSink {
+/**
+ * Writes `time LEVEL [extension] msg key=value…` lines, redacted with `secrets` (contract: cheap,
+ * called once per written record).
+ */
+export function createStderrSink(
+  minLevel: LogLevel,
+  write: (line: string) => void,
+  secrets: () => readonly string[],
+): LogSink {
   return {
-    emit(record: LogRecord) {
-      if (record.kind !== "log" || ORDER[record.level] < ORDER[minLevel]) return;
+    emit(original: LogRecord) {
+      if (original.kind !== "log" || ORDER[original.level] < ORDER[minLevel]) return;
       try {
+        const record = redactRecord(original, secrets()) as typeof original;
         const attrs = Object.entries(record.attributes ?? {})
           .map(([k, v]) => `${k}=${typeof v === "string" && /\s/.test(v) ? JSON.stringify(v) : String(v)}`)
           .join(" ");
@@ -24,18 +33,6 @@ export function createStderrSink(minLevel: LogLevel, write: (line: string) => vo
       } catch {
         // a log line must never break the daemon
       }
-    },
-  };
-}
-
-/**
- * `sink` behind redaction: known secret values and credential-shaped text become `[redacted]`.
- * Contract of `secrets`: cheap, called once per record.
- */
-export function redactingSink(sink: LogSink, secrets: () => readonly string[]): LogSink {
-  return {
-    emit(record) {
-      sink.emit(redactRecord(record, secrets()));
     },
   };
 }

@@ -189,4 +189,33 @@ describe("createJournalSink", () => {
     expect(parseHeaderLine(content[0] ?? "")).toBeDefined();
     expect(JSON.parse(content[1] ?? "")).toEqual(logRecord(2));
   });
+
+  it("writeBehind: writes a macrotask's records together on the next turn of the event loop, in order", async () => {
+    const sink = createJournalSink({ path, fsyncIntervalMs: 0, writeBehind: true });
+    for (let n = 0; n < 5; n += 1) sink.emit(logRecord(n));
+    expect(existsSync(path)).toBe(false);
+    await new Promise((resolve) => setImmediate(resolve));
+    const [header, ...records] = lines(path);
+    expect(parseHeaderLine(header ?? "")).toBeDefined();
+    expect(records.map((line) => JSON.parse(line))).toEqual([0, 1, 2, 3, 4].map((n) => logRecord(n)));
+    sink.emit(logRecord(5));
+    sink.close();
+    expect(lines(path).length).toBe(7);
+  });
+
+  it("writeBehind: flush() writes what is waiting; a batch of 1000 is written at once; bad records are dropped alone", () => {
+    const sink = createJournalSink({ path, fsyncIntervalMs: 0, writeBehind: true });
+    sink.emit(logRecord(1));
+    sink.emit({ ...logRecord(2), attributes: { big: 1n } } as unknown as LogRecord);
+    sink.flush();
+    expect(
+      lines(path)
+        .slice(1)
+        .map((line) => JSON.parse(line)),
+    ).toEqual([logRecord(1)]);
+    expect(sink.droppedRecords).toBe(1);
+    for (let n = 0; n < 1000; n += 1) sink.emit(logRecord(n));
+    expect(lines(path).length).toBe(1 + 1 + 1000);
+    sink.close();
+  });
 });

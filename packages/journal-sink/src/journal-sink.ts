@@ -1,7 +1,7 @@
 /**
  * The journal: a `LogSink` that appends each record as one redacted NDJSON line to `app.ndjson`
- * (one synchronous `write` per line, straight from the string, on an O_APPEND fd), rotates it
- * through `.1 … .N`, fsyncs periodically and never throws. `header.ts` describes the first line of each file; `redact.ts` the
+ * (synchronous `write`s straight from the string, on an O_APPEND fd: one per record, or one per
+ * batch with `writeBehind`), rotates it through `.1 … .N`, fsyncs periodically and never throws. `header.ts` describes the first line of each file; `redact.ts` the
  * redaction; the collector (observability-collector) tails these files into the trace store.
  */
 import {
@@ -44,7 +44,17 @@ export interface JournalSinkOptions {
   now?: Now;
   /** Ids of new journal files. */
   newId?: NewId;
+  /**
+   * Redact, serialise and write records after the current macrotask (`setImmediate`), all records
+   * of a batch in one write, instead of inside `emit`: the caller's hot path (a turn between two
+   * model calls) no longer waits for the journal. A crash loses the records of the batch it
+   * interrupts; `flush()` and `close()` write the batch first. Default false.
+   */
+  writeBehind?: boolean;
 }
+
+/** With `writeBehind`, a batch this long is written at once instead of waiting for the next turn of the event loop. */
+const MAX_BATCH_RECORDS = 1000;
 
 /** The journal sink. Contract: no method throws; a record that cannot be written is dropped and counted. */
 export interface JournalSink extends LogSink {
@@ -196,6 +206,36 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
     }
   }
 
+  /** Redacts and serialises one record; `undefined` (counted as dropped) when it cannot be. */
+  function lineOf(record: LogRecord): string | undefined {
+    try {
+      return `${JSON.stringify(redactRecord(record, secrets()))}\n`;
+    } catch {
+      dropped += 1;
+      return undefined;
+    }
+  }
+
+  // writeBehind: records waiting for the next turn of the event loop.
+  let batch: LogRecord[] = [];
+  let scheduled = false;
+
+  function writeBatch(): void {
+    scheduled = false;
+    if (batch.length === 0) return;
+    const records = batch;
+    batch = [];
+    let lines = "";
+    let count = 0;
+    for (const record of records) {
+      const line = lineOf(record);
+      if (line === undefined) continue;
+      lines += line;
+      count += 1;
+    }
+    if (count > 0 && !write(lines)) dropped += count;
+  }
+
   const interval = options.fsyncIntervalMs ?? DEFAULT_FSYNC_INTERVAL_MS;
   const timer = interval > 0 ? setInterval(tick, interval) : undefined;
   timer?.unref();
@@ -206,14 +246,20 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
         dropped += 1;
         return;
       }
-      try {
-        const line = `${JSON.stringify(redactRecord(record, secrets()))}\n`;
-        if (!write(line)) dropped += 1;
-      } catch {
-        dropped += 1;
+      if (options.writeBehind) {
+        batch.push(record);
+        if (batch.length >= MAX_BATCH_RECORDS) writeBatch();
+        else if (!scheduled) {
+          scheduled = true;
+          setImmediate(writeBatch);
+        }
+        return;
       }
+      const line = lineOf(record);
+      if (line !== undefined && !write(line)) dropped += 1;
     },
     flush(): void {
+      writeBatch();
       if (!file) return;
       try {
         fsyncSync(file.fd);
@@ -222,6 +268,7 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
     },
     close(): void {
       if (closed) return;
+      writeBatch();
       closed = true;
       if (timer) clearInterval(timer);
       release();
