@@ -77,16 +77,14 @@ export function selfCommand(): string[] {
  * the `collector` subcommand runs this same program and must not evaluate what it never uses.
  */
 async function daemonModules() {
-  const [extensions, orchestrator, http, ws, credentials] = await Promise.all([
+  const [extensions, orchestrator, http, ws] = await Promise.all([
     import("./extensions.ts"),
     import("@dispatch/session-orchestrator"),
     import("@dispatch/transport-http"),
     import("@dispatch/transport-ws"),
-    import("@dispatch/credential-store"),
   ]);
   return {
     bundledExtensions: extensions.bundledExtensions,
-    credentialStoreService: credentials.credentialStoreService,
     sessionOrchestratorService: orchestrator.sessionOrchestratorService,
     daemonInfoService: http.daemonInfoService,
     transportHttpService: http.transportHttpService,
@@ -145,7 +143,6 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
 
   const {
     bundledExtensions,
-    credentialStoreService,
     daemonInfoService,
     sessionOrchestratorService,
     transportHttpService,
@@ -189,12 +186,6 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
 
   // Only once the daemon listens, and a moment later: see `deferred-collector.ts`.
   collector.schedule();
-  // The model catalog, fetched once in the background (it is cached): `GET /models` and compaction's
-  // context windows answer from it, and the first turn finds the provider connection open.
-  void host.api
-    .tryGetService(credentialStoreService)
-    ?.catalog()
-    .catch(() => {});
   // What the first turn would derive itself, in the background, one small task per macrotask.
   void warmInBackground(toolSchemaTasks(host.api.tools()), (err) =>
     logger.warn("deriving a tool's JSON schema failed; turns will try again", { err }),
