@@ -45,13 +45,16 @@ export interface JournalSinkOptions {
   /** Ids of new journal files. */
   newId?: NewId;
   /**
-   * Redact, serialise and write records after the current macrotask (`setImmediate`), all records
-   * of a batch in one write, instead of inside `emit`: the caller's hot path (a turn between two
-   * model calls) no longer waits for the journal. A crash loses the records of the batch it
-   * interrupts; `flush()` and `close()` write the batch first. Default false.
+   * Redact, serialise and write records `WRITE_BEHIND_MS` after the first of a batch was emitted
+   * (a timer, so the network writes the emitting work queued go out first), all records of a batch
+   * in one write, instead of inside `emit`: a turn no longer waits for its journal. A crash loses
+   * the batch it interrupts; `flush()` and `close()` write the batch first. Default false.
    */
   writeBehind?: boolean;
 }
+
+/** With `writeBehind`, how long the first record of a batch waits for the others. */
+export const WRITE_BEHIND_MS = 2;
 
 /** With `writeBehind`, a batch this long is written at once instead of waiting for the next turn of the event loop. */
 const MAX_BATCH_RECORDS = 1000;
@@ -218,10 +221,11 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
 
   // writeBehind: records waiting for the next turn of the event loop.
   let batch: LogRecord[] = [];
-  let scheduled = false;
+  let batchTimer: ReturnType<typeof setTimeout> | undefined;
 
   function writeBatch(): void {
-    scheduled = false;
+    clearTimeout(batchTimer);
+    batchTimer = undefined;
     if (batch.length === 0) return;
     const records = batch;
     batch = [];
@@ -237,8 +241,8 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
   }
 
   const interval = options.fsyncIntervalMs ?? DEFAULT_FSYNC_INTERVAL_MS;
-  const timer = interval > 0 ? setInterval(tick, interval) : undefined;
-  timer?.unref();
+  const fsyncTimer = interval > 0 ? setInterval(tick, interval) : undefined;
+  fsyncTimer?.unref();
 
   return {
     emit(record: LogRecord): void {
@@ -249,10 +253,8 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
       if (options.writeBehind) {
         batch.push(record);
         if (batch.length >= MAX_BATCH_RECORDS) writeBatch();
-        else if (!scheduled) {
-          scheduled = true;
-          setImmediate(writeBatch);
-        }
+        // Unreferenced: an exit writes the batch through `flush`/`close` (the daemon's exit hook).
+        else batchTimer ??= setTimeout(writeBatch, WRITE_BEHIND_MS).unref();
         return;
       }
       const line = lineOf(record);
@@ -270,7 +272,7 @@ export function createJournalSink(options: JournalSinkOptions): JournalSink {
       if (closed) return;
       writeBatch();
       closed = true;
-      if (timer) clearInterval(timer);
+      if (fsyncTimer) clearInterval(fsyncTimer);
       release();
     },
     get droppedRecords(): number {
