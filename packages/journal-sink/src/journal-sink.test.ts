@@ -194,7 +194,8 @@ describe("createJournalSink", () => {
     const sink = createJournalSink({ path, fsyncIntervalMs: 0, writeBehind: true });
     for (let n = 0; n < 5; n += 1) sink.emit(logRecord(n));
     expect(existsSync(path)).toBe(false);
-    for (let i = 0; i < 500 && !existsSync(path); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+    for (let i = 0; i < 500 && !existsSync(path); i += 1)
+      await new Promise((resolve) => setTimeout(resolve, 5));
     const [header, ...records] = lines(path);
     expect(parseHeaderLine(header ?? "")).toBeDefined();
     expect(records.map((line) => JSON.parse(line))).toEqual([0, 1, 2, 3, 4].map((n) => logRecord(n)));
