@@ -22,7 +22,7 @@ import { loadExternalExtensions } from "./external.ts";
 import { installProcessGuards } from "./process-guards.ts";
 import { createStderrSink, teeSink } from "./stderr-sink.ts";
 import { ensureToken } from "./token.ts";
-import { toolSchemaTasks, warmInBackground } from "./warm-up.ts";
+import { toolSchemaTasks, runInBackground } from "./background.ts";
 
 /** The daemon's version (the host-bin package's). */
 export const VERSION = "0.1.0";
@@ -187,7 +187,7 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
   // Only once the daemon listens, and a moment later: see `deferred-collector.ts`.
   collector.schedule();
   // What the first turn would derive itself, in the background, one small task per macrotask.
-  void warmInBackground(toolSchemaTasks(host.api.tools()), (err) =>
+  void runInBackground(toolSchemaTasks(host.api.tools()), (err) =>
     logger.warn("deriving a tool's JSON schema failed; turns will try again", { err }),
   );
   const http = host.api.getService(transportHttpService);

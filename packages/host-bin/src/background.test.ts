@@ -1,15 +1,15 @@
 /**
- * The background warm-up: every task runs, in order, one per macrotask (so other work interleaves),
+ * Background start-up work: every task runs, in order, one per macrotask (so other work interleaves),
  * a throwing task is reported and does not stop the rest, and the tool tasks read each tool's schema.
  */
 import type { Tool } from "@dispatch/kernel";
 import { describe, expect, it } from "vitest";
-import { toolSchemaTasks, warmInBackground } from "./warm-up.ts";
+import { toolSchemaTasks, runInBackground } from "./background.ts";
 
-describe("warmInBackground", () => {
+describe("runInBackground", () => {
   it("runs every task in order, one per macrotask", async () => {
     const order: string[] = [];
-    const done = warmInBackground([() => order.push("t1"), () => order.push("t2"), () => order.push("t3")]);
+    const done = runInBackground([() => order.push("t1"), () => order.push("t2"), () => order.push("t3")]);
     expect(order).toEqual([]);
     setImmediate(() => order.push("other"));
     await done;
@@ -20,7 +20,7 @@ describe("warmInBackground", () => {
     const ran: number[] = [];
     const errors: unknown[] = [];
     const failure = new Error("schema cannot be derived");
-    await warmInBackground(
+    await runInBackground(
       [
         () => ran.push(1),
         () => {
@@ -35,9 +35,9 @@ describe("warmInBackground", () => {
   });
 
   it("resolves at once with no tasks, and a throwing onError does not reject", async () => {
-    await expect(warmInBackground([])).resolves.toBeUndefined();
+    await expect(runInBackground([])).resolves.toBeUndefined();
     await expect(
-      warmInBackground(
+      runInBackground(
         [
           () => {
             throw new Error("x");
@@ -64,7 +64,7 @@ describe("toolSchemaTasks", () => {
       concurrencySafe: false,
       execute: async () => ({ content: "" }),
     });
-    await warmInBackground(toolSchemaTasks([tool("a"), tool("b")]));
+    await runInBackground(toolSchemaTasks([tool("a"), tool("b")]));
     expect(reads).toEqual(["a", "b"]);
   });
 });

@@ -7,15 +7,15 @@
  */
 import type { Tool } from "@dispatch/kernel";
 
-/** One piece of warm-up work. Contract: synchronous and short (well under a millisecond or two). */
-export type WarmUpTask = () => void;
+/** One piece of background work. Contract: synchronous and short (well under a millisecond or two). */
+export type BackgroundTask = () => void;
 
 /**
  * Runs `tasks` one per macrotask, in order; resolves when all ran. A task that throws is passed to
  * `onError` and the others still run; the returned promise never rejects.
  */
-export function warmInBackground(
-  tasks: Iterable<WarmUpTask>,
+export function runInBackground(
+  tasks: Iterable<BackgroundTask>,
   onError: (err: unknown) => void = () => {},
 ): Promise<void> {
   const pending = [...tasks];
@@ -40,7 +40,7 @@ export function warmInBackground(
 }
 
 /** One task per tool: reading `inputSchema` derives and keeps it (tool-kit), so the first turn finds it ready. */
-export function toolSchemaTasks(tools: readonly Tool[]): WarmUpTask[] {
+export function toolSchemaTasks(tools: readonly Tool[]): BackgroundTask[] {
   return tools.map((tool) => () => {
     void tool.inputSchema;
   });
