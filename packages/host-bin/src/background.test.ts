@@ -4,7 +4,7 @@
  */
 import type { Tool } from "@dispatch/kernel";
 import { describe, expect, it } from "vitest";
-import { toolSchemaTasks, runInBackground } from "./background.ts";
+import { runInBackground, toolSchemaTasks } from "./background.ts";
 
 describe("runInBackground", () => {
   it("runs every task in order, one per macrotask", async () => {

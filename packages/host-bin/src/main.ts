@@ -16,13 +16,13 @@ import {
   type Logger,
   type Sleep,
 } from "@dispatch/kernel";
+import { runInBackground, toolSchemaTasks } from "./background.ts";
 import { type Config, ConfigError, configSecrets, loadConfig, parseDotEnv } from "./config.ts";
 import { createDeferredCollector } from "./deferred-collector.ts";
 import { loadExternalExtensions } from "./external.ts";
 import { installProcessGuards } from "./process-guards.ts";
 import { createStderrSink, teeSink } from "./stderr-sink.ts";
 import { ensureToken } from "./token.ts";
-import { toolSchemaTasks, runInBackground } from "./background.ts";
 
 /** The daemon's version (the host-bin package's). */
 export const VERSION = "0.1.0";
