@@ -36,8 +36,16 @@ import {
 } from "@dispatch/transport-ws";
 import type { Config } from "./config.ts";
 
-/** Every bundled extension, configured. `token` is the resolved bearer token (undefined: auth off). */
-export function bundledExtensions(config: Config, token: string | undefined): Extension[] {
+/**
+ * Every bundled extension, configured. `token` is the resolved bearer token (undefined: auth off);
+ * `onClient` is called once, when the first client reaches a transport (not a health check).
+ */
+export function bundledExtensions(
+  config: Config,
+  token: string | undefined,
+  onClient?: () => void,
+): Extension[] {
+  const first = onClient ? once(onClient) : undefined;
   const providerIds = [...new Set(config.credentials.map((c) => c.providerId))];
   const tokenHint = `in ${config.tokenPath} (or set DISPATCH_TOKEN)`;
   // File tools (and the system prompt's file variables) never reach the daemon's own state,
@@ -104,6 +112,7 @@ export function bundledExtensions(config: Config, token: string | undefined): Ex
       allowedOrigins: config.allowedOrigins,
       token,
       tokenHint,
+      ...(first ? { onFirstConnection: first } : {}),
     }),
     createTransportHttpExtension({
       hostname: config.hostname,
@@ -116,6 +125,17 @@ export function bundledExtensions(config: Config, token: string | undefined): Ex
         tokenHint,
         maxBodyBytes: 16 * 1024 * 1024,
       },
+      ...(first ? { onFirstRequest: first } : {}),
     }),
   ];
+}
+
+/** `fn`, called at most once. */
+function once(fn: () => void): () => void {
+  let called = false;
+  return () => {
+    if (called) return;
+    called = true;
+    fn();
+  };
 }

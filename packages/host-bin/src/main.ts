@@ -149,7 +149,8 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
     transportWsService,
   } = await daemonModules();
   const externals = await loadExternalExtensions(config.externalExtensions, cwd, logger);
-  const bundled = bundledExtensions(config, token);
+  // The start-up JIT policy lasts until a client arrives (`endStartup`).
+  const bundled = bundledExtensions(config, token, endStartup);
   const isTransport = (extension: Extension) => TRANSPORTS.includes(extension.manifest.id);
   // Transports activate last (ties keep list order), so nothing is served before every other
   // extension, external ones included, is active: no turn starts without all of its tools.
@@ -225,11 +226,14 @@ function ensurePrivateDir(dir: string): boolean {
 
 /**
  * Back to the normal JIT policy. The compiled binary starts with JavaScriptCore's tier-up
- * thresholds raised (`bin/build`: `--compile-jit-policy`), so code that only runs while starting
- * is not compiled by the optimizing JITs (time and memory); from here on hot code is compiled as
- * usual. A no-op when run from source.
+ * thresholds raised (`bin/build`: `--compile-jit-policy`), so code that runs only while starting
+ * is not compiled by the optimizing JITs (time and memory). The daemon keeps that policy until the
+ * first client reaches a transport (a request other than `GET /health`, or a WebSocket): what an
+ * idle daemon runs after `listen` (the background work, the collector's supervision, timers) is
+ * not compiled either — 4 MB of idle memory (notes/performance.md). From then on hot code is
+ * compiled as usual. A no-op when run from source.
  */
-function startupDone(): void {
+function endStartup(): void {
   Bun.unsafe.setJITPolicy(1);
 }
 
@@ -237,7 +241,7 @@ function startupDone(): void {
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<void> {
   if (argv[0] === "collector") {
     const collector = await import("@dispatch/observability-collector");
-    startupDone();
+    endStartup();
     process.exit(await collector.main(argv.slice(1)));
   }
   // Before boot: an extension's stray rejection during activation must not end the daemon either.
@@ -282,7 +286,6 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     process.exit(1);
   }
   guardLogger = daemon.logger;
-  startupDone();
   process.stderr.write(`dispatch-server listening on ${daemon.url}\n`);
   if (stopRequested) stop(daemon);
 }

@@ -29,6 +29,11 @@ export interface TransportHttpOptions {
    * stream and the `LONG_ROUTES` lift it for their own request.
    */
   idleTimeoutSeconds?: number;
+  /**
+   * Called once, on the first request other than `GET /health` (a client, not a health check):
+   * the daemon ends its start-up mode then (host-bin `main.ts`).
+   */
+  onFirstRequest?: () => void;
 }
 
 /** The running server. */
@@ -110,11 +115,19 @@ export function createTransportHttpExtension(options: TransportHttpOptions): Ext
           };
         },
       });
+      let firstRequest = options.onFirstRequest;
       const bound = Bun.serve({
         hostname: options.hostname,
         port: options.port,
         idleTimeout: options.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS,
-        fetch: (request, srv) => app.fetch(request, { server: srv }),
+        fetch: (request, srv) => {
+          if (firstRequest && !isHealthCheck(request)) {
+            const notify = firstRequest;
+            firstRequest = undefined;
+            notify();
+          }
+          return app.fetch(request, { server: srv });
+        },
       });
       server = bound;
       const url = `http://${bound.hostname?.includes(":") ? `[${bound.hostname}]` : bound.hostname}:${bound.port}`;
@@ -131,4 +144,8 @@ export function createTransportHttpExtension(options: TransportHttpOptions): Ext
       server = undefined;
     },
   };
+}
+
+function isHealthCheck(request: Request): boolean {
+  return request.method === "GET" && new URL(request.url).pathname === "/health";
 }

@@ -75,6 +75,7 @@ export function createTransportWsExtension(options: TransportWsOptions): Extensi
           }),
           logger: host.logger,
           now: host.now,
+          ...(options.onFirstConnection ? { onFirstConnection: options.onFirstConnection } : {}),
         });
         server = running;
         relayBroadcasts(host, (message) => running.broadcast(JSON.stringify(message)));

@@ -72,6 +72,9 @@ export interface TestDaemonOptions {
   limits?: Partial<WsLimits>;
   /** Added to the bundled set (e.g. the message queue and its surface, a test surface). */
   extensions?: Extension[];
+  /** Passed to the transports (the daemon's end of start-up). */
+  onFirstRequest?: () => void;
+  onFirstConnection?: () => void;
 }
 
 /** A daemon running in this process. */
@@ -125,6 +128,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
         port: 0,
         defaultCwd: dir,
         security: { ...security, tokenHint: "set by the test", maxBodyBytes: 1024 * 1024 },
+        ...(options.onFirstRequest ? { onFirstRequest: options.onFirstRequest } : {}),
       }),
       createSurfaceRegistryExtension(),
       createLoadedExtensionsExtension(),
@@ -133,6 +137,7 @@ export async function startTestDaemon(options: TestDaemonOptions = {}): Promise<
         port: 0,
         ...security,
         limits: options.limits ?? {},
+        ...(options.onFirstConnection ? { onFirstConnection: options.onFirstConnection } : {}),
       }),
       ...(options.extensions ?? []),
     ],

@@ -49,6 +49,8 @@ export interface TransportWsOptions {
   tokenHint?: string;
   /** Overrides of `DEFAULT_WS_LIMITS`. */
   limits?: Partial<WsLimits>;
+  /** Called once, on the first accepted connection (the daemon ends its start-up mode then). */
+  onFirstConnection?: () => void;
 }
 
 /** The limits with defaults filled in; the hard frame cap never sits below the soft one. */

@@ -24,6 +24,8 @@ export interface WsServerOptions {
   logger: Logger;
   /** Milliseconds for the rate limit. Contract: monotonic enough that it never runs backwards by much. */
   now(): number;
+  /** Called once, on the first accepted upgrade. */
+  onFirstConnection?: () => void;
 }
 
 /** Counters for operators and tests. */
@@ -58,6 +60,7 @@ const AUTH_TIMEOUT = 'authentication timed out: send {"type":"auth","token":"…
 export function startWsServer(options: WsServerOptions): WsServer {
   const { limits, logger, surfaces } = options;
   const checkUpgrade = createUpgradeCheck(options.policy);
+  let firstConnection = options.onFirstConnection;
   const tokenMatches = createTokenCheck(options.policy.token);
   const connections = new Set<Connection>();
   const stats: SendStats = { peakBufferedBytes: 0, slowConsumersCut: 0 };
@@ -122,7 +125,14 @@ export function startWsServer(options: WsServerOptions): WsServer {
     const data: SocketData = { authenticated: verdict.authenticated };
     const headers =
       verdict.protocol === undefined ? {} : { headers: { "Sec-WebSocket-Protocol": verdict.protocol } };
-    if (srv.upgrade(request, { data, ...headers })) return undefined;
+    if (srv.upgrade(request, { data, ...headers })) {
+      if (firstConnection) {
+        const notify = firstConnection;
+        firstConnection = undefined;
+        notify();
+      }
+      return undefined;
+    }
     return Response.json({ error: "WebSocket upgrade failed" }, { status: 400 });
   }
 
