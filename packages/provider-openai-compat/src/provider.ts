@@ -16,6 +16,7 @@ import {
   type ProviderRequest,
   type Span,
 } from "@dispatch/kernel";
+import type { Usage } from "@dispatch/wire";
 import { type CallWatch, type FetchLike, watchCall } from "./call-watch.ts";
 import { ChatStreamDecoder } from "./chat-stream.ts";
 import { toChatMessages, toFunctionTools } from "./convert-messages.ts";
@@ -215,7 +216,7 @@ function fail(outcome: Outcome, event: ProviderErrorEvent, apiKey: string | unde
 
 interface Outcome {
   finishReason?: string;
-  usage?: { inputTokens: number; outputTokens: number; cacheReadTokens?: number };
+  usage?: Usage;
   error?: ProviderErrorEvent;
 }
 
