@@ -52,3 +52,13 @@ export async function withTarget<T>(start: Promise<Target>, fn: (target: Target)
     await target.stop();
   }
 }
+
+/**
+ * A pause after each batch of concurrent turns, before the other target runs: what the batch left
+ * to do in the background (the daemon's journal and idle collection, its collector ingesting a
+ * hundred turns' records on the other core) must not land on the next measurement, the relay's
+ * above all.
+ */
+export function settle(): Promise<void> {
+  return Bun.sleep(200);
+}

@@ -6,7 +6,7 @@
  */
 import { textReply } from "@dispatch/testkit";
 import { chatTurn, numberedText, type TurnObservation } from "../client.ts";
-import { type BenchContext, launchDispatch, launchRelay } from "../context.ts";
+import { type BenchContext, launchDispatch, launchRelay, settle } from "../context.ts";
 import { peakRssWindow } from "../memory.ts";
 import { atMost, atMostAndRatio, type Row } from "../report.ts";
 import { percentile } from "../stats.ts";
@@ -97,7 +97,9 @@ export async function concurrencyScenario(ctx: BenchContext): Promise<Row[]> {
       const theirs: Batch[] = [];
       for (let i = 0; i < ctx.runs; i++) {
         ours.push(await batch(ctx, dispatch, n, expected, tokens));
+        await settle();
         theirs.push(await batch(ctx, relay, n, expected, tokens));
+        await settle();
       }
       ctx.log(`concurrency: ${n} × ${ctx.runs}`);
       out.push(...rows(n, ours, theirs));

@@ -77,14 +77,16 @@ export function selfCommand(): string[] {
  * the `collector` subcommand runs this same program and must not evaluate what it never uses.
  */
 async function daemonModules() {
-  const [extensions, orchestrator, http, ws] = await Promise.all([
+  const [extensions, orchestrator, http, ws, idleGc] = await Promise.all([
     import("./extensions.ts"),
     import("@dispatch/session-orchestrator"),
     import("@dispatch/transport-http"),
     import("@dispatch/transport-ws"),
+    import("./idle-gc.ts"),
   ]);
   return {
     bundledExtensions: extensions.bundledExtensions,
+    collectWhenIdle: idleGc.collectWhenIdle,
     sessionOrchestratorService: orchestrator.sessionOrchestratorService,
     daemonInfoService: http.daemonInfoService,
     transportHttpService: http.transportHttpService,
@@ -143,6 +145,7 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
 
   const {
     bundledExtensions,
+    collectWhenIdle,
     daemonInfoService,
     sessionOrchestratorService,
     transportHttpService,
@@ -193,6 +196,7 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
   );
   const http = host.api.getService(transportHttpService);
   const orchestrator = host.api.getService(sessionOrchestratorService);
+  const stopIdleGc = collectWhenIdle(host.api, orchestrator);
   let stopping: Promise<void> | undefined;
   return {
     config,
@@ -205,6 +209,7 @@ export async function startDaemon(env: Record<string, string | undefined>, cwd: 
         http.stopAccepting();
         host.api.tryGetService(transportWsService)?.stopAccepting();
         await orchestrator.shutdown(config.shutdownGraceMs);
+        stopIdleGc();
         await host.deactivate();
         await collector.stop();
         logger.info("stopped");

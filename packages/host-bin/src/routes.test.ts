@@ -492,7 +492,9 @@ describe("conversation settings", () => {
       conversationId: "set-model",
       model: "opencode/other-model",
     });
-    model.enqueue(textReply("from the other model"));
+    // A measurable generation time (≥ 1 ms): the throughput test below counts this turn, and the
+    // throughput store leaves out turns whose generation took no measurable time.
+    model.enqueue(textReply("from the other model", { tokenDelayMs: 2 }));
     await d.chat({ conversationId: "set-model", message: "which model?" });
     expect(sentBody(model.requests.at(-1)).model).toBe("other-model");
     expect((await d.call("PUT", "/conversations/set-model/model", { model: null })).body.model).toBeNull();

@@ -104,6 +104,8 @@ export interface SessionOrchestrator {
    */
   subscribe(conversationId: string, listener: EventListener): () => void;
   isActive(conversationId: string): boolean;
+  /** How many turns are running, in every conversation. */
+  activeTurns(): number;
   activeTurnId(conversationId: string): string | undefined;
   /** Asks frontends to open (focus) the conversation's tab (`conversationOpened`). */
   open(conversationId: string): void;

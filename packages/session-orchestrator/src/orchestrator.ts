@@ -285,6 +285,7 @@ export function createSessionOrchestrator(host: HostApi, options: OrchestratorOp
     startTurn,
     subscribe: (conversationId, listener) => hub.subscribe(conversationId, listener),
     isActive: (conversationId) => active.has(conversationId),
+    activeTurns: () => active.size,
     activeTurnId: (conversationId) => active.get(conversationId)?.turnId,
     open(conversationId) {
       const workspaceId = store.getMeta(conversationId)?.workspaceId ?? "default";
