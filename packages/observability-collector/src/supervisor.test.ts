@@ -119,33 +119,28 @@ describe("createCollectorSupervisor", () => {
     );
   });
 
-  it("runs the collector at a lower scheduling priority than the daemon", async () => {
+  /** Runs the fake collector that reports its own nice value; returns that value. */
+  async function collectorNiceness(niceness?: number): Promise<number> {
     const { logger, records } = collectingLogger();
     const niceFile = join(dir, "nice");
     const current = createCollectorSupervisor({
       command: [process.execPath, FAKE_COLLECTOR, "nice", niceFile],
       logger,
+      ...(niceness === undefined ? {} : { niceness }),
     });
     supervisor = current;
     current.start();
     expect(await until(() => messages(records, "info").length > 0)).toBe(true);
     await current.stop();
-    expect(Number(readFileSync(niceFile, "utf8"))).toBe(Math.min(19, getPriority() + COLLECTOR_NICENESS));
+    return Number(readFileSync(niceFile, "utf8"));
+  }
+
+  it("runs the collector at a lower scheduling priority than the daemon", async () => {
+    expect(await collectorNiceness()).toBe(Math.min(19, getPriority() + COLLECTOR_NICENESS));
   });
 
   it("keeps the daemon's priority with niceness 0", async () => {
-    const { logger, records } = collectingLogger();
-    const niceFile = join(dir, "nice");
-    const current = createCollectorSupervisor({
-      command: [process.execPath, FAKE_COLLECTOR, "nice", niceFile],
-      logger,
-      niceness: 0,
-    });
-    supervisor = current;
-    current.start();
-    expect(await until(() => messages(records, "info").length > 0)).toBe(true);
-    await current.stop();
-    expect(Number(readFileSync(niceFile, "utf8"))).toBe(getPriority());
+    expect(await collectorNiceness(0)).toBe(getPriority());
   });
 
   it("lets the real collector drain the journal on stop", async () => {
